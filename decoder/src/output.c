@@ -1,0 +1,469 @@
+/* output.c: packets to vleo.v1 protobuf on ZeroMQ, JSON lines and DecoderStats (DESIGN
+ * sections 4-6). Everything is packed into buffers allocated at creation. */
+#include "dec/output.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "vleo.pb-c.h"
+#include "vleo/json.h"
+#include "vleo/zmqutil.h"
+
+#define TOPIC_CAP 160
+/* Packed Packet without parameters: the raw octets plus fixed fields (about 120 octets) plus
+ * the three strings (each capped): this bound is never exceeded. */
+#define PACKET_BUF_CAP (DEC_SPP_MAX_LEN + 4096)
+#define BATCH_CAP (VLEO_MAX_MSG_SIZE - 1024)
+#define JSON_CAP (4096)
+
+struct dec_out {
+    dec_out_opts_t o;
+    char spacecraft[DEC_OUT_MAX_NAME + 1];
+    char source_name[DEC_OUT_MAX_NAME + 1];
+    char *source_path;
+    uint64_t session;
+    uint64_t seq;          /* messages sent on this session */
+    dec_out_stats_t st;
+    /* Per APID: "APID<n>" and its topic "tm/<sc>/APID<n>", made once. */
+    char (*names)[12];
+    char (*topics)[TOPIC_CAP];
+    uint8_t topic_len[2048];
+    char batch_topic[TOPIC_CAP];
+    char stats_topic[TOPIC_CAP];
+    uint8_t *pkt_buf;      /* one packed Packet */
+    uint8_t *batch_buf;    /* PacketBatch under construction */
+    size_t batch_len;
+    size_t batch_head;     /* octets of the batch's spacecraft field at the front */
+    uint32_t batch_count;
+    char *json_buf;
+    Vleo__V1__Packet msg;
+    Vleo__V1__Source src;
+    Vleo__V1__Quality qual;
+};
+
+dec_out_t *dec_out_new(const dec_out_opts_t *o, char *err, size_t errlen)
+{
+    size_t sc_len = o->spacecraft ? strlen(o->spacecraft) : 0;
+    size_t src_len = o->source_name ? strlen(o->source_name) : 0;
+    if (sc_len == 0 || sc_len > DEC_OUT_MAX_NAME || strchr(o->spacecraft, '/') != NULL) {
+        snprintf(err, errlen, "spacecraft name must be 1..%d octets without '/'",
+                 DEC_OUT_MAX_NAME);
+        return NULL;
+    }
+    if (src_len == 0 || src_len > DEC_OUT_MAX_NAME) {
+        snprintf(err, errlen, "source name must be 1..%d octets", DEC_OUT_MAX_NAME);
+        return NULL;
+    }
+    if (o->source_path != NULL && strlen(o->source_path) > 1024) {
+        snprintf(err, errlen, "source path longer than 1024 octets");
+        return NULL;
+    }
+    dec_out_t *out = calloc(1, sizeof *out);
+    if (out == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    out->o = *o;
+    memcpy(out->spacecraft, o->spacecraft, sc_len + 1);
+    memcpy(out->source_name, o->source_name, src_len + 1);
+    out->source_path = strdup(o->source_path ? o->source_path : o->source_name);
+    out->names = calloc(2048, sizeof *out->names);
+    out->topics = calloc(2048, sizeof *out->topics);
+    out->pkt_buf = malloc(PACKET_BUF_CAP);
+    out->batch_buf = o->batch ? malloc(BATCH_CAP) : NULL;
+    out->json_buf = malloc(JSON_CAP);
+    if (out->source_path == NULL || out->names == NULL || out->topics == NULL ||
+        out->pkt_buf == NULL || (o->batch && out->batch_buf == NULL) || out->json_buf == NULL) {
+        snprintf(err, errlen, "out of memory");
+        dec_out_destroy(&out);
+        return NULL;
+    }
+    out->o.spacecraft = out->spacecraft;
+    out->o.source_name = out->source_name;
+    out->o.source_path = out->source_path;
+    for (unsigned a = 0; a < 2048; a++) {
+        snprintf(out->names[a], sizeof out->names[a], "APID%u", a);
+        int n = snprintf(out->topics[a], TOPIC_CAP, "tm/%s/%s", out->spacecraft, out->names[a]);
+        out->topic_len[a] = (uint8_t)n;
+    }
+    snprintf(out->batch_topic, sizeof out->batch_topic, "tmb/%s", out->spacecraft);
+    snprintf(out->stats_topic, sizeof out->stats_topic, "stats/decoder/%s", out->source_name);
+    out->session = vleo_session_id();
+
+    vleo__v1__packet__init(&out->msg);
+    vleo__v1__source__init(&out->src);
+    vleo__v1__quality__init(&out->qual);
+    out->msg.spacecraft = out->spacecraft;
+    out->msg.source = &out->src;
+    out->msg.quality = &out->qual;
+    out->src.name = out->source_path;
+    out->src.has_record_number = out->src.has_byte_offset = 1;
+    out->msg.has_apid = out->msg.has_type = out->msg.has_secondary_header = 1;
+    out->msg.has_sequence_flags = out->msg.has_sequence_count = out->msg.has_data_length = 1;
+    out->msg.has_reception_time_utc_ns = out->msg.has_version = out->msg.has_length = 1;
+    out->msg.has_session_id = 1;
+    out->msg.session_id = out->session;
+    out->qual.has_time_valid = 1;
+
+    if (o->batch) {
+        /* PacketBatch field 1 (spacecraft), written once at the front of every batch. */
+        out->batch_buf[0] = 0x0A;
+        out->batch_buf[1] = (uint8_t)sc_len;
+        memcpy(out->batch_buf + 2, out->spacecraft, sc_len);
+        out->batch_head = 2 + sc_len;
+        out->batch_len = out->batch_head;
+    }
+    return out;
+}
+
+void dec_out_destroy(dec_out_t **out_p)
+{
+    dec_out_t *out = *out_p;
+    if (out == NULL) {
+        return;
+    }
+    free(out->source_path);
+    free(out->names);
+    free(out->topics);
+    free(out->pkt_buf);
+    free(out->batch_buf);
+    free(out->json_buf);
+    free(out);
+    *out_p = NULL;
+}
+
+/* Send [topic, body]. Returns 0 sent, 1 dropped at the high-water mark, -1 error. */
+static int send2(dec_out_t *out, const char *topic, size_t tlen, const void *body, size_t blen)
+{
+    int flags = out->o.no_drop ? 0 : ZMQ_DONTWAIT;
+    for (;;) {
+        if (zmq_send(out->o.zsock, topic, tlen, flags | ZMQ_SNDMORE) >= 0) {
+            break;
+        }
+        if (errno == EINTR && !(out->o.stop != NULL && *out->o.stop)) {
+            continue;
+        }
+        return errno == EAGAIN ? 1 : -1;
+    }
+    /* The first frame is queued: the last one must follow, so it may block briefly. */
+    for (;;) {
+        if (zmq_send(out->o.zsock, body, blen, 0) >= 0) {
+            out->st.messages++;
+            out->seq++;
+            return 0;
+        }
+        if (errno != EINTR || (out->o.stop != NULL && *out->o.stop)) {
+            return -1;
+        }
+    }
+}
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+void dec_out_flush(dec_out_t *out)
+{
+    if (out->o.batch == 0 || out->batch_count == 0) {
+        return;
+    }
+    /* Fields 3 (session_id) and 4 (message_seq) close the batch. */
+    uint8_t *p = out->batch_buf + out->batch_len;
+    *p++ = 0x18;
+    p += put_varint(p, out->session);
+    *p++ = 0x20;
+    p += put_varint(p, out->seq + 1);
+    size_t len = (size_t)(p - out->batch_buf);
+    int r = send2(out, out->batch_topic, strlen(out->batch_topic), out->batch_buf, len);
+    if (r == 0) {
+        out->st.published += out->batch_count;
+    } else if (r == 1) {
+        out->st.dropped += out->batch_count;
+    } else {
+        out->st.send_errors += out->batch_count;
+    }
+    out->batch_len = out->batch_head;
+    out->batch_count = 0;
+}
+
+static void json_line(dec_out_t *out, const dec_packet_t *pk)
+{
+    vleo_jw_t w;
+    vleo_jw_init(&w, out->json_buf, JSON_CAP);
+    vleo_jw_obj_begin(&w);
+    vleo_jw_key(&w, "spacecraft");
+    vleo_jw_str(&w, out->spacecraft);
+    vleo_jw_key(&w, "apid");
+    vleo_jw_u64(&w, pk->hdr.apid);
+    vleo_jw_key(&w, "seq");
+    vleo_jw_u64(&w, pk->hdr.seq_count);
+    vleo_jw_key(&w, "length");
+    vleo_jw_u64(&w, pk->len);
+    vleo_jw_key(&w, "name");
+    vleo_jw_str(&w, out->names[pk->hdr.apid]);
+    vleo_jw_key(&w, "time");
+    vleo_jw_time(&w, pk->time_valid ? pk->gen_utc_ns : pk->rx_utc_ns);
+    vleo_jw_key(&w, "received");
+    vleo_jw_time(&w, pk->rx_utc_ns);
+    vleo_jw_key(&w, "type");
+    vleo_jw_str(&w, pk->hdr.type ? "tc" : "tm");
+    vleo_jw_key(&w, "seq_flags");
+    vleo_jw_u64(&w, pk->hdr.seq_flags);
+    if (pk->seq_gap) {
+        vleo_jw_key(&w, "gap");
+        vleo_jw_u64(&w, pk->seq_gap);
+    }
+    if (pk->duplicate) {
+        vleo_jw_key(&w, "duplicate");
+        vleo_jw_bool(&w, true);
+    }
+    if (pk->reordered) {
+        vleo_jw_key(&w, "reordered");
+        vleo_jw_bool(&w, true);
+    }
+    vleo_jw_key(&w, "params");
+    vleo_jw_obj_begin(&w);
+    vleo_jw_obj_end(&w);
+    vleo_jw_obj_end(&w);
+    if (w.overflow || w.len >= JSON_CAP - 1) {
+        out->st.json_errors++;
+        return;
+    }
+    out->json_buf[w.len] = '\n';
+    if (fwrite(out->json_buf, 1, w.len + 1, out->o.json) != w.len + 1) {
+        out->st.json_errors++;
+        return;
+    }
+    out->st.json_lines++;
+}
+
+void dec_out_packet(void *ctx, const dec_packet_t *pk)
+{
+    dec_out_t *out = ctx;
+    if (out->o.json != NULL) {
+        json_line(out, pk);
+    }
+    if (out->o.zsock == NULL) {
+        return;
+    }
+    Vleo__V1__Packet *m = &out->msg;
+    m->apid = pk->hdr.apid;
+    m->type = pk->hdr.type ? VLEO__V1__PACKET_TYPE__PACKET_TYPE_TELECOMMAND
+                           : VLEO__V1__PACKET_TYPE__PACKET_TYPE_TELEMETRY;
+    m->secondary_header = pk->hdr.sec_hdr;
+    m->sequence_flags = pk->hdr.seq_flags;
+    m->sequence_count = pk->hdr.seq_count;
+    m->data_length = pk->hdr.data_length;
+    m->version = pk->hdr.version;
+    m->length = (uint32_t)pk->len;
+    m->name = out->names[pk->hdr.apid];
+    m->reception_time_utc_ns = pk->rx_utc_ns;
+    m->has_generation_time_utc_ns = m->has_generation_time_tai_ns = pk->time_valid;
+    m->generation_time_utc_ns = pk->gen_utc_ns;
+    m->generation_time_tai_ns = pk->gen_tai_ns;
+    m->has_raw = out->o.raw;
+    m->raw.data = (uint8_t *)pk->data;
+    m->raw.len = pk->len;
+    out->src.record_number = pk->record;
+    out->src.byte_offset = pk->offset;
+    out->qual.has_sequence_gap = pk->seq_gap != 0;
+    out->qual.sequence_gap = pk->seq_gap;
+    out->qual.has_duplicate = out->qual.duplicate = pk->duplicate;
+    out->qual.has_reordered = out->qual.reordered = pk->reordered;
+    out->qual.time_valid = pk->time_valid;
+
+    if (out->o.batch == 0) {
+        m->has_message_seq = 1;
+        m->message_seq = out->seq + 1;
+        size_t n = vleo__v1__packet__pack(m, out->pkt_buf);
+        int r = send2(out, out->topics[pk->hdr.apid], out->topic_len[pk->hdr.apid],
+                      out->pkt_buf, n);
+        if (r == 0) {
+            out->st.published++;
+        } else if (r == 1) {
+            out->st.dropped++;
+        } else {
+            out->st.send_errors++;
+        }
+        return;
+    }
+    /* Batched: the batch's own session/sequence say it all; packets carry neither. */
+    m->has_message_seq = 0;
+    m->has_session_id = 0;
+    size_t n = vleo__v1__packet__pack(m, out->pkt_buf);
+    m->has_session_id = 1;
+    /* tag + 5-octet length + packet + the closing fields (2 x 11) must fit. */
+    if (BATCH_CAP - out->batch_len < n + 6 + 24) {
+        dec_out_flush(out);
+    }
+    uint8_t *p = out->batch_buf + out->batch_len;
+    *p++ = 0x12; /* field 2, length-delimited */
+    p += put_varint(p, n);
+    memcpy(p, out->pkt_buf, n);
+    out->batch_len = (size_t)(p + n - out->batch_buf);
+    if (++out->batch_count >= out->o.batch) {
+        dec_out_flush(out);
+    }
+}
+
+static Vleo__V1__Counter *counter(Vleo__V1__Counter *c, const char *name, uint64_t v)
+{
+    vleo__v1__counter__init(c);
+    c->name = (char *)name;
+    c->has_value = 1;
+    c->value = v;
+    return c;
+}
+
+size_t dec_out_counters(const dec_out_t *out, const dec_stats_t *ps, const dec_net_stats_t *ns,
+                        const char **names, uint64_t *vals, size_t cap, uint64_t *rejected)
+{
+    size_t n = 0;
+    uint64_t rej = 0;
+#define ADD(nm, v)                                                                               \
+    do {                                                                                         \
+        if (n < cap) {                                                                           \
+            names[n] = (nm);                                                                     \
+            vals[n] = (v);                                                                       \
+            n++;                                                                                 \
+        }                                                                                        \
+    } while (0)
+    ADD("records", ps->records);
+    ADD("datagrams", ps->datagrams);
+    ADD("datagrams_clean", ps->datagrams_clean);
+    ADD("stream_reads", ps->stream_reads);
+    ADD("bytes", ps->bytes);
+    ADD("packet_bytes", ps->packet_bytes);
+    ADD("held_bytes", ps->held_bytes);
+    ADD("packets", ps->packets);
+    ADD("idle", ps->idle);
+    ADD("telecommands", ps->telecommands);
+    for (int r = 0; r < DEC_REJ_COUNT; r++) {
+        ADD(dec_reject_str((dec_reject_t)r), ps->rejected[r]);
+        rej += ps->rejected[r];
+    }
+    static const char *const rej_bytes_names[DEC_REJ_COUNT] = {
+        "truncated_header_bytes", "length_beyond_datagram_bytes", "bad_version_bytes",
+        "stream_truncated_bytes"};
+    for (int r = 0; r < DEC_REJ_COUNT; r++) {
+        ADD(rej_bytes_names[r], ps->rejected_bytes[r]);
+    }
+    ADD("seq_gaps", ps->seq_gaps);
+    ADD("seq_missing", ps->seq_missing);
+    ADD("seq_duplicates", ps->seq_duplicates);
+    ADD("seq_reordered", ps->seq_reordered);
+    ADD("time_ok", ps->time_ok);
+    ADD("time_no_secondary_header", ps->time_no_sec_header);
+    static const char *const tc_names[DEC_TC_STATUS_COUNT] = {
+        "time_ok_unused", "time_truncated", "time_bad_pfield", "time_out_of_range"};
+    for (int t = 1; t < DEC_TC_STATUS_COUNT; t++) {
+        ADD(tc_names[t], ps->time_bad[t]);
+    }
+    ADD("stream_resets", ps->stream_resets);
+    if (ns != NULL) {
+        ADD("link_records", ns->records);
+        for (int s = 0; s < DEC_NET_STATUS_COUNT; s++) {
+            ADD(dec_net_status_str((dec_net_status_t)s), ns->by_status[s]);
+            if (s >= DEC_NET_FIRST_REJECT) {
+                rej += ns->by_status[s];
+            }
+        }
+        ADD("udp_datagrams", ns->udp_datagrams);
+        ADD("udp_bytes", ns->udp_bytes);
+        ADD("tcp_segments", ns->tcp_segments);
+        ADD("tcp_bytes", ns->tcp_bytes);
+        ADD("tcp_flows", ns->tcp_flows);
+        ADD("tcp_holes", ns->tcp_holes);
+        ADD("tcp_hole_bytes", ns->tcp_hole_bytes);
+        ADD("tcp_retransmitted_bytes", ns->tcp_retransmitted_bytes);
+        ADD("fragments", ns->fragments);
+        ADD("fragments_completed", ns->fragments_completed);
+        ADD("fragments_expired", ns->fragments_expired);
+        ADD("fragments_expired_records", ns->fragments_expired_records);
+    }
+    ADD("published", out->st.published);
+    ADD("dropped", out->st.dropped);
+    ADD("send_errors", out->st.send_errors);
+    ADD("json_lines", out->st.json_lines);
+    ADD("json_errors", out->st.json_errors);
+#undef ADD
+    if (rejected != NULL) {
+        *rejected = rej;
+    }
+    return n;
+}
+
+void dec_out_stats(dec_out_t *out, const dec_stats_t *ps, const dec_net_stats_t *ns,
+                   const uint64_t *extra_vals, const char *const *extra_names, size_t n_extra,
+                   bool final, int64_t now_utc_ns)
+{
+    if (out->o.zsock == NULL) {
+        return;
+    }
+    const char *names[DEC_OUT_MAX_COUNTERS];
+    uint64_t vals[DEC_OUT_MAX_COUNTERS];
+    uint64_t rejected = 0;
+    size_t n = dec_out_counters(out, ps, ns, names, vals, DEC_OUT_MAX_COUNTERS, &rejected);
+    for (size_t i = 0; i < n_extra && n < DEC_OUT_MAX_COUNTERS; i++, n++) {
+        names[n] = extra_names[i];
+        vals[n] = extra_vals[i];
+    }
+    Vleo__V1__Counter cs[DEC_OUT_MAX_COUNTERS];
+    Vleo__V1__Counter *cp[DEC_OUT_MAX_COUNTERS];
+    for (size_t i = 0; i < n; i++) {
+        cp[i] = counter(&cs[i], names[i], vals[i]);
+    }
+    Vleo__V1__DecoderStats m = VLEO__V1__DECODER_STATS__INIT;
+    m.source = out->source_name;
+    m.has_time_utc_ns = m.has_final = m.has_records = m.has_bytes = m.has_packets = 1;
+    m.has_published = m.has_dropped = m.has_idle = m.has_rejected = 1;
+    m.has_session_id = m.has_message_seq = 1;
+    m.has_sequence_gaps = m.has_packets_missing = m.has_duplicates = m.has_reordered = 1;
+    m.time_utc_ns = now_utc_ns;
+    m.final = final;
+    m.records = ns != NULL ? ps->records : ps->datagrams + ps->stream_reads;
+    m.bytes = ps->bytes;
+    m.packets = ps->packets;
+    m.published = out->st.published;
+    m.dropped = out->st.dropped;
+    m.idle = ps->idle;
+    m.rejected = rejected;
+    m.sequence_gaps = ps->seq_gaps;
+    m.packets_missing = ps->seq_missing;
+    m.duplicates = ps->seq_duplicates;
+    m.reordered = ps->seq_reordered;
+    m.session_id = out->session;
+    m.message_seq = out->seq + 1;
+    m.n_counters = n;
+    m.counters = cp;
+    size_t len = vleo__v1__decoder_stats__get_packed_size(&m);
+    if (len > PACKET_BUF_CAP) {
+        return;
+    }
+    vleo__v1__decoder_stats__pack(&m, out->pkt_buf);
+    /* Stats are small and rare: in live mode they too may be dropped at the HWM; final
+     * stats always block so the last word reaches subscribers. */
+    bool nd = out->o.no_drop;
+    out->o.no_drop = nd || final;
+    send2(out, out->stats_topic, strlen(out->stats_topic), out->pkt_buf, len);
+    out->o.no_drop = nd;
+}
+
+const dec_out_stats_t *dec_out_get_stats(const dec_out_t *out)
+{
+    return &out->st;
+}
+
+uint64_t dec_out_session(const dec_out_t *out)
+{
+    return out->session;
+}

@@ -1,0 +1,971 @@
+/* vleo_decoder_main.c: vleo-decoder, CCSDS space packets from captures, interfaces, sockets
+ * and files to vleo.v1 protobuf on ZeroMQ (DESIGN sections 2, 4, 6). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "dec/output.h"
+#include "dec/pipeline.h"
+#include "vleo/log.h"
+#include "vleo/timescale.h"
+#include "vleo/zmqutil.h"
+
+enum src_kind { SRC_NONE, SRC_PCAP, SRC_IFACE, SRC_UDP, SRC_TCP, SRC_FILE };
+
+typedef struct {
+    enum src_kind kind;
+    const char *input; /* path, interface or HOST:PORT */
+    const char *filter;
+    const char *spacecraft;
+    const char *source_name;
+    const char *pub;
+    bool json;
+    bool no_drop;
+    bool raw;
+    bool publish_idle;
+    bool insecure;
+    bool exit_on_eof;
+    uint32_t batch;
+    double speed; /* 0: as fast as possible */
+    double wait_sub_s;
+    int hwm;
+    int linger_ms;
+    double stats_interval_s;
+    bool quiet;
+    bool progress;
+    dec_pipeline_opts_t popts;
+} options_t;
+
+static volatile int g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static const char usage_text[] =
+    "usage: vleo-decoder (--pcap FILE | --iface NAME | --udp HOST:PORT | --tcp HOST:PORT |\n"
+    "                     --file FILE|-) [options]\n"
+    "\n"
+    "Decode CCSDS space packets and publish them as vleo.v1 protobuf on ZeroMQ, two frames\n"
+    "[topic, Packet] on tm/<spacecraft>/<packet-name>, DecoderStats on stats/decoder/<source>.\n"
+    "\n"
+    "Sources (exactly one):\n"
+    "  --pcap FILE          a pcap or pcapng capture (UDP or TCP payloads, any supported link)\n"
+    "  --iface NAME         live capture on a network interface (needs privileges)\n"
+    "  --udp HOST:PORT      bind a UDP socket; each datagram holds whole packets\n"
+    "  --tcp HOST:PORT      connect to a TCP server sending a packet stream; reconnects\n"
+    "  --file FILE|-        a file (or stdin) holding a packet stream\n"
+    "Options:\n"
+    "  --filter BPF         capture filter for --pcap/--iface (e.g. 'udp port 1235')\n"
+    "  --framing spp        input framing (only spp, plain space packets, in this version)\n"
+    "  --spacecraft NAME    spacecraft name in topics and messages (default SC)\n"
+    "  --source-name NAME   name in stats/decoder/<NAME> (default from the input)\n"
+    "  --pub ENDPOINT|none  ZeroMQ endpoint to bind (default " VLEO_DEFAULT_DECODER_PUB ")\n"
+    "  --insecure           allow binding a non-loopback endpoint without CURVE\n"
+    "  --json               one JSON line per packet on stdout\n"
+    "  --no-drop            replay mode: block at the high-water mark, lose nothing\n"
+    "  --wait-subscriber S  with --no-drop, wait up to S seconds for a first subscriber\n"
+    "                       before sending (default 10; 0 = do not wait)\n"
+    "  --batch N            publish PacketBatch messages of up to N packets on tmb/<spacecraft>\n"
+    "  --no-raw             leave the packet octets out of Packet.raw\n"
+    "  --publish-idle       publish idle packets (APID 0x7FF) too (default: count only)\n"
+    "  --time-code SPEC     secondary-header time: none (default), cuc, cuc:C,F, cds, cds:D,S,\n"
+    "                       each optionally @N octets after the primary header\n"
+    "  --epoch E            time code epoch: 1958-01-01 (TAI, default), 1980-01-06 (GPS), or\n"
+    "                       an ISO 8601 UTC time\n"
+    "  --speed X            replay a capture at X times its recorded pace\n"
+    "  --realtime           the same as --speed 1\n"
+    "  --hwm N              ZeroMQ send high-water mark in messages (default 100000)\n"
+    "  --linger MS          at exit, wait up to MS ms for queued messages (default 30000)\n"
+    "  --stats-interval S   DecoderStats period in seconds (default 1)\n"
+    "  --exit-on-eof        --tcp: exit when the server closes instead of reconnecting\n"
+    "  --progress           progress line on stderr (default when stderr is a terminal)\n"
+    "  --quiet              no summary on stderr\n"
+    "  --help, --version\n"
+    "Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error, 3 input "
+    "unreadable.\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, arg);
+    fprintf(stderr, "vleo-decoder: %s\n%s", msg, usage_text);
+    exit(VLEO_EXIT_USAGE);
+}
+
+static double parse_double(const char *opt, const char *s, double lo, double hi)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s wants a number from %g to %g, not '%%s'", opt, lo, hi);
+        usage_error(msg, s);
+    }
+    return v;
+}
+
+static long parse_long(const char *opt, const char *s, long lo, long hi)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s wants a whole number from %ld to %ld, not '%%s'", opt, lo,
+                 hi);
+        usage_error(msg, s);
+    }
+    return v;
+}
+
+/* A name safe for topics: [A-Za-z0-9._-], others become '_', at most 64 octets. */
+static void safe_name(const char *prefix, const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = prefix; *p && n + 1 < cap; p++) {
+        out[n++] = *p;
+    }
+    for (const char *p = s; *p && n + 1 < cap && n < DEC_OUT_MAX_NAME; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '-' || c == '_';
+        out[n++] = ok ? c : '_';
+    }
+    out[n] = '\0';
+}
+
+static void parse_options(int argc, char **argv, options_t *o)
+{
+    enum {
+        O_PCAP = 256, O_IFACE, O_UDP, O_TCP, O_FILE, O_FILTER, O_FRAMING, O_SC, O_SRCNAME,
+        O_PUB, O_INSECURE, O_JSON, O_NODROP, O_WAITSUB, O_BATCH, O_NORAW, O_IDLE, O_TC,
+        O_EPOCH, O_SPEED, O_REALTIME, O_HWM, O_LINGER, O_STATS, O_EOF, O_PROGRESS, O_QUIET,
+        O_HELP, O_VERSION
+    };
+    static const struct option longopts[] = {
+        {"pcap", required_argument, 0, O_PCAP},
+        {"iface", required_argument, 0, O_IFACE},
+        {"udp", required_argument, 0, O_UDP},
+        {"tcp", required_argument, 0, O_TCP},
+        {"file", required_argument, 0, O_FILE},
+        {"filter", required_argument, 0, O_FILTER},
+        {"framing", required_argument, 0, O_FRAMING},
+        {"spacecraft", required_argument, 0, O_SC},
+        {"source-name", required_argument, 0, O_SRCNAME},
+        {"pub", required_argument, 0, O_PUB},
+        {"insecure", no_argument, 0, O_INSECURE},
+        {"json", no_argument, 0, O_JSON},
+        {"no-drop", no_argument, 0, O_NODROP},
+        {"wait-subscriber", required_argument, 0, O_WAITSUB},
+        {"batch", required_argument, 0, O_BATCH},
+        {"no-raw", no_argument, 0, O_NORAW},
+        {"publish-idle", no_argument, 0, O_IDLE},
+        {"time-code", required_argument, 0, O_TC},
+        {"epoch", required_argument, 0, O_EPOCH},
+        {"speed", required_argument, 0, O_SPEED},
+        {"realtime", no_argument, 0, O_REALTIME},
+        {"hwm", required_argument, 0, O_HWM},
+        {"linger", required_argument, 0, O_LINGER},
+        {"stats-interval", required_argument, 0, O_STATS},
+        {"exit-on-eof", no_argument, 0, O_EOF},
+        {"progress", no_argument, 0, O_PROGRESS},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, O_HELP},
+        {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->spacecraft = "SC";
+    o->pub = VLEO_DEFAULT_DECODER_PUB;
+    o->raw = true;
+    o->wait_sub_s = 10;
+    o->hwm = 100000;
+    o->linger_ms = 30000;
+    o->stats_interval_s = 1;
+    o->progress = isatty(STDERR_FILENO);
+    dec_pipeline_opts_default(&o->popts);
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        enum src_kind k = SRC_NONE;
+        switch (c) {
+        case O_PCAP:
+            k = SRC_PCAP;
+            break;
+        case O_IFACE:
+            k = SRC_IFACE;
+            break;
+        case O_UDP:
+            k = SRC_UDP;
+            break;
+        case O_TCP:
+            k = SRC_TCP;
+            break;
+        case O_FILE:
+            k = SRC_FILE;
+            break;
+        case O_FILTER:
+            o->filter = optarg;
+            break;
+        case O_FRAMING:
+            if (strcmp(optarg, "spp") != 0) {
+                usage_error("--framing '%s' is not supported by this version (spp only)",
+                            optarg);
+            }
+            break;
+        case O_SC:
+            if (optarg[0] == '\0' || strlen(optarg) > DEC_OUT_MAX_NAME ||
+                strchr(optarg, '/') != NULL) {
+                usage_error("--spacecraft '%s': 1 to 64 octets without '/'", optarg);
+            }
+            o->spacecraft = optarg;
+            break;
+        case O_SRCNAME:
+            if (optarg[0] == '\0' || strlen(optarg) > DEC_OUT_MAX_NAME) {
+                usage_error("--source-name '%s': 1 to 64 octets", optarg);
+            }
+            o->source_name = optarg;
+            break;
+        case O_PUB:
+            o->pub = strcmp(optarg, "none") == 0 ? NULL : optarg;
+            break;
+        case O_INSECURE:
+            o->insecure = true;
+            break;
+        case O_JSON:
+            o->json = true;
+            break;
+        case O_NODROP:
+            o->no_drop = true;
+            break;
+        case O_WAITSUB:
+            o->wait_sub_s = parse_double("--wait-subscriber", optarg, 0, 86400);
+            break;
+        case O_BATCH:
+            o->batch = (uint32_t)parse_long("--batch", optarg, 1, 100000);
+            break;
+        case O_NORAW:
+            o->raw = false;
+            break;
+        case O_IDLE:
+            o->publish_idle = true;
+            break;
+        case O_TC: {
+            char err[256];
+            if (dec_tc_format_parse(optarg, &o->popts.time_code, err, sizeof err) != 0) {
+                usage_error("--time-code: %s", err);
+            }
+            break;
+        }
+        case O_EPOCH:
+            if (vleo_epoch_parse(optarg, &o->popts.epoch) != 0) {
+                usage_error("--epoch '%s' is not 1958-01-01, 1980-01-06 or an ISO 8601 time",
+                            optarg);
+            }
+            break;
+        case O_SPEED:
+            o->speed = parse_double("--speed", optarg, 0.001, 1e6);
+            break;
+        case O_REALTIME:
+            o->speed = 1;
+            break;
+        case O_HWM:
+            o->hwm = (int)parse_long("--hwm", optarg, 1, 100000000);
+            break;
+        case O_LINGER:
+            o->linger_ms = (int)parse_long("--linger", optarg, -1, 86400000);
+            break;
+        case O_STATS:
+            o->stats_interval_s = parse_double("--stats-interval", optarg, 0.01, 86400);
+            break;
+        case O_EOF:
+            o->exit_on_eof = true;
+            break;
+        case O_PROGRESS:
+            o->progress = true;
+            break;
+        case O_QUIET:
+            o->quiet = true;
+            break;
+        case O_HELP:
+            fputs(usage_text, stdout);
+            exit(VLEO_EXIT_OK);
+        case O_VERSION:
+            printf("vleo-decoder %s\n", VLEO_VERSION);
+            exit(VLEO_EXIT_OK);
+        default:
+            usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+        if (k != SRC_NONE) {
+            if (o->kind != SRC_NONE) {
+                usage_error("give exactly one source (%s is a second one)", argv[optind - 2]);
+            }
+            o->kind = k;
+            o->input = optarg;
+        }
+    }
+    if (optind < argc) {
+        usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (o->kind == SRC_NONE) {
+        usage_error("no source given%s", "");
+    }
+    if (o->filter != NULL && o->kind != SRC_PCAP && o->kind != SRC_IFACE) {
+        usage_error("--filter '%s' applies to --pcap and --iface only", o->filter);
+    }
+    if (o->speed > 0 && o->kind != SRC_PCAP) {
+        usage_error("--speed/--realtime apply to --pcap only%s", "");
+    }
+    if (o->pub != NULL && !vleo_endpoint_is_local(o->pub) && !o->insecure) {
+        usage_error("--pub %s is reachable from other hosts: add --insecure to publish "
+                    "without authentication",
+                    o->pub);
+    }
+    o->popts.deliver_idle = o->publish_idle;
+}
+
+static int64_t now_utc_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * VLEO_NS_PER_S + ts.tv_nsec;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Everything the run loop needs. */
+typedef struct {
+    options_t *o;
+    dec_pipeline_t *pipe;
+    dec_out_t *out;
+    void *zsock;
+    double next_stats;
+    double next_progress;
+    double start;
+    uint64_t tcp_connects;
+    uint64_t tcp_reconnects;
+    uint64_t tcp_connect_failures;
+    uint64_t socket_errors;
+    uint64_t capture_truncated;
+    uint64_t capture_dropped; /* kernel drops reported by live capture */
+    int64_t size_total;       /* input size for progress, or -1 */
+    int64_t size_done;
+} run_t;
+
+static const char *const extra_names[] = {"tcp_connects", "tcp_reconnects",
+                                          "tcp_connect_failures", "socket_errors",
+                                          "capture_truncated", "capture_kernel_drops"};
+
+static void publish_stats(run_t *r, bool final)
+{
+    uint64_t extra[] = {r->tcp_connects,  r->tcp_reconnects,    r->tcp_connect_failures,
+                        r->socket_errors, r->capture_truncated, r->capture_dropped};
+    const dec_net_stats_t *ns =
+        (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE) ? dec_pipeline_net_stats(r->pipe)
+                                                             : NULL;
+    dec_out_stats(r->out, dec_pipeline_stats(r->pipe), ns, extra, extra_names,
+                  sizeof extra / sizeof extra[0], final, now_utc_ns());
+}
+
+static void drain_subscriptions(run_t *r)
+{
+    if (r->zsock == NULL) {
+        return;
+    }
+    char buf[256];
+    for (int i = 0; i < 1000 && zmq_recv(r->zsock, buf, sizeof buf, ZMQ_DONTWAIT) >= 0; i++) {
+    }
+}
+
+static void show_progress(run_t *r, bool last)
+{
+    const dec_stats_t *s = dec_pipeline_stats(r->pipe);
+    double el = mono_s() - r->start;
+    double rate = el > 0 ? (double)s->packets / el : 0;
+    if (r->size_total > 0) {
+        double pct = 100.0 * (double)r->size_done / (double)r->size_total;
+        fprintf(stderr, "\r%5.1f%%  %llu packets  %.2f M packets/s  %llu rejected   ", pct,
+                (unsigned long long)s->packets, rate / 1e6,
+                (unsigned long long)(s->rejected[0] + s->rejected[1] + s->rejected[2] +
+                                     s->rejected[3]));
+    } else {
+        fprintf(stderr, "\r%llu packets  %.2f M packets/s   ", (unsigned long long)s->packets,
+                rate / 1e6);
+    }
+    if (last) {
+        fputc('\n', stderr);
+    }
+}
+
+/* Periodic work: stats, subscriptions, progress, batch flush in live mode. */
+static void tick(run_t *r, bool live)
+{
+    double t = mono_s();
+    if (t >= r->next_stats) {
+        r->next_stats = t + r->o->stats_interval_s;
+        if (live) {
+            dec_out_flush(r->out);
+        }
+        drain_subscriptions(r);
+        publish_stats(r, false);
+    }
+    if (r->o->progress && t >= r->next_progress) {
+        r->next_progress = t + 0.5;
+        show_progress(r, false);
+    }
+}
+
+/* Decode every record of pc. live: a capture on an interface (timeouts tick). */
+static int run_pcap_handle(run_t *r, pcap_t *pc, const char *what, bool live)
+{
+    /* With nanosecond precision, libpcap puts nanoseconds in tv_usec. */
+    int64_t ts_scale = pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
+    int dlt = pcap_datalink(pc);
+    FILE *fp = live ? NULL : pcap_file(pc);
+    bool first = true;
+    int64_t ts0 = 0;
+    double wall0 = 0;
+    uint64_t n = 0;
+    for (;;) {
+        if (g_stop) {
+            return 0;
+        }
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        int rc = pcap_next_ex(pc, &h, &data);
+        if (rc == 1) {
+            int64_t ts = (int64_t)h->ts.tv_sec * VLEO_NS_PER_S + (int64_t)h->ts.tv_usec * ts_scale;
+            if (r->o->speed > 0) {
+                if (first) {
+                    ts0 = ts;
+                    wall0 = mono_s();
+                    first = false;
+                }
+                double due = wall0 + (double)(ts - ts0) * 1e-9 / r->o->speed;
+                double wait = due - mono_s();
+                if (wait > 0) {
+                    struct timespec d = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+                    nanosleep(&d, NULL);
+                }
+            }
+            dec_pipeline_record(r->pipe, dlt, data, h->caplen, h->len, ts);
+            if ((++n & 1023) == 0) {
+                if (fp != NULL) {
+                    r->size_done = ftello(fp);
+                }
+                tick(r, live || r->o->speed > 0);
+            }
+            continue;
+        }
+        if (rc == 0) { /* live timeout */
+            tick(r, true);
+            continue;
+        }
+        if (rc == PCAP_ERROR_BREAK) {
+            if (fp != NULL) {
+                r->size_done = r->size_total;
+            }
+            return 0;
+        }
+        /* A cut capture: every whole record before it is decoded already. */
+        long long off = fp != NULL ? (long long)ftello(fp) : -1;
+        if (!live && strstr(pcap_geterr(pc), "truncated") != NULL) {
+            r->capture_truncated++;
+            VLEO_WARN("%s: capture cut inside a record near byte offset %lld (after %llu whole "
+                      "records): %s",
+                      what, off, (unsigned long long)n, pcap_geterr(pc));
+            return 0;
+        }
+        VLEO_ERR("%s: read error near byte offset %lld: %s", what, off, pcap_geterr(pc));
+        return VLEO_EXIT_RUNTIME;
+    }
+}
+
+static int set_filter(pcap_t *pc, const char *filter, const char *what)
+{
+    if (filter == NULL) {
+        return 0;
+    }
+    struct bpf_program prog;
+    if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        VLEO_ERR("--filter '%s': %s", filter, pcap_geterr(pc));
+        return VLEO_EXIT_USAGE;
+    }
+    int rc = pcap_setfilter(pc, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        VLEO_ERR("%s: cannot set the filter: %s", what, pcap_geterr(pc));
+        return VLEO_EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+static void warn_linktype(pcap_t *pc, const char *what)
+{
+    static const int ok[] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW, DLT_NULL, DLT_LOOP,
+#ifdef DLT_LINUX_SLL2
+                             DLT_LINUX_SLL2,
+#endif
+#ifdef DLT_IPV4
+                             DLT_IPV4,       DLT_IPV6,
+#endif
+                             -1};
+    int dlt = pcap_datalink(pc);
+    for (size_t i = 0; ok[i] >= 0; i++) {
+        if (ok[i] == dlt) {
+            return;
+        }
+    }
+    const char *name = pcap_datalink_val_to_name(dlt);
+    VLEO_WARN("%s: link type %d (%s) is not supported: every record will be rejected as "
+              "unsupported_linktype",
+              what, dlt, name ? name : "unknown");
+}
+
+static int run_pcap(run_t *r)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    const char *path = r->o->input;
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (fp == NULL) {
+        VLEO_ERR("%s: cannot open: %s", path, strerror(errno));
+        return VLEO_EXIT_INPUT;
+    }
+    struct stat stt;
+    r->size_total = (fstat(fileno(fp), &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : -1;
+    pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (pc == NULL) {
+        VLEO_ERR("%s: not a readable pcap or pcapng capture: %s", path, errbuf);
+        if (fp != stdin) {
+            fclose(fp);
+        }
+        return VLEO_EXIT_INPUT;
+    }
+    int rc = set_filter(pc, r->o->filter, path);
+    if (rc == 0) {
+        warn_linktype(pc, path);
+        rc = run_pcap_handle(r, pc, path, false);
+    }
+    pcap_close(pc); /* closes fp */
+    return rc;
+}
+
+static int run_iface(run_t *r)
+{
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t *pc = pcap_create(r->o->input, errbuf);
+    if (pc == NULL) {
+        VLEO_ERR("--iface %s: %s", r->o->input, errbuf);
+        return VLEO_EXIT_INPUT;
+    }
+    pcap_set_snaplen(pc, 262144);
+    pcap_set_timeout(pc, 100);
+    pcap_set_immediate_mode(pc, 1);
+    pcap_set_buffer_size(pc, 64 << 20);
+    pcap_set_tstamp_precision(pc, PCAP_TSTAMP_PRECISION_NANO);
+    int act = pcap_activate(pc);
+    if (act < 0) {
+        VLEO_ERR("--iface %s: cannot start the capture: %s", r->o->input, pcap_geterr(pc));
+        pcap_close(pc);
+        return VLEO_EXIT_INPUT;
+    }
+    int rc = set_filter(pc, r->o->filter, r->o->input);
+    if (rc == 0) {
+        warn_linktype(pc, r->o->input);
+        VLEO_INFO("capturing on %s%s%s", r->o->input, r->o->filter ? " with filter " : "",
+                  r->o->filter ? r->o->filter : "");
+        rc = run_pcap_handle(r, pc, r->o->input, true);
+        struct pcap_stat ps;
+        if (pcap_stats(pc, &ps) == 0) {
+            r->capture_dropped = ps.ps_drop + ps.ps_ifdrop;
+        }
+    }
+    pcap_close(pc);
+    return rc;
+}
+
+/* Split "HOST:PORT" ("[v6]:PORT" too) and resolve it. */
+static int resolve(const char *hostport, int socktype, bool passive, struct addrinfo **res)
+{
+    char host[256];
+    const char *colon = strrchr(hostport, ':');
+    if (colon == NULL || colon == hostport || colon[1] == '\0') {
+        return -1;
+    }
+    size_t hl = (size_t)(colon - hostport);
+    const char *h = hostport;
+    if (hostport[0] == '[' && colon[-1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl >= sizeof host) {
+        return -1;
+    }
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = socktype;
+    hints.ai_flags = passive ? AI_PASSIVE : 0;
+    return getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, res) == 0 ? 0 : -1;
+}
+
+static int run_udp(run_t *r)
+{
+    struct addrinfo *ai;
+    if (resolve(r->o->input, SOCK_DGRAM, true, &ai) != 0) {
+        VLEO_ERR("--udp %s: not a HOST:PORT this machine can resolve", r->o->input);
+        return VLEO_EXIT_USAGE;
+    }
+    int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int rcvbuf = 8 << 20;
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    }
+    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        VLEO_ERR("--udp %s: cannot bind: %s", r->o->input, strerror(errno));
+        freeaddrinfo(ai);
+        if (fd >= 0) {
+            close(fd);
+        }
+        return VLEO_EXIT_INPUT;
+    }
+    freeaddrinfo(ai);
+    VLEO_INFO("listening for UDP on %s", r->o->input);
+    enum { VLEN = 32, DGRAM_CAP = 65536 };
+    static uint8_t bufs[VLEN][DGRAM_CAP];
+    struct mmsghdr msgs[VLEN];
+    struct iovec iov[VLEN];
+    for (int i = 0; i < VLEN; i++) {
+        iov[i].iov_base = bufs[i];
+        iov[i].iov_len = DGRAM_CAP;
+        memset(&msgs[i], 0, sizeof msgs[i]);
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    while (!g_stop) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        int pr = poll(&pfd, 1, 100);
+        tick(r, true);
+        if (pr <= 0) {
+            continue;
+        }
+        int n = recvmmsg(fd, msgs, VLEN, MSG_DONTWAIT, NULL);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EINTR) {
+                r->socket_errors++;
+            }
+            continue;
+        }
+        int64_t t = now_utc_ns();
+        for (int i = 0; i < n; i++) {
+            dec_pipeline_datagram(r->pipe, bufs[i], msgs[i].msg_len, t);
+        }
+    }
+    close(fd);
+    return 0;
+}
+
+/* Feed fd to stream 0 until EOF or stop. Returns 1 at EOF, 0 when stopped, -1 on error. */
+static int pump_stream(run_t *r, int fd, bool live)
+{
+    static uint8_t buf[256 * 1024];
+    while (!g_stop) {
+        if (live) {
+            struct pollfd pfd = {fd, POLLIN, 0};
+            int pr = poll(&pfd, 1, 100);
+            tick(r, true);
+            if (pr <= 0) {
+                continue;
+            }
+        }
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n == 0) {
+            return 1;
+        }
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                continue;
+            }
+            return -1;
+        }
+        dec_pipeline_stream(r->pipe, 0, buf, (size_t)n, now_utc_ns());
+        r->size_done += n;
+        if (!live) {
+            tick(r, false);
+        }
+    }
+    return 0;
+}
+
+static int run_file(run_t *r)
+{
+    int fd = strcmp(r->o->input, "-") == 0 ? STDIN_FILENO : open(r->o->input, O_RDONLY);
+    if (fd < 0) {
+        VLEO_ERR("%s: cannot open: %s", r->o->input, strerror(errno));
+        return VLEO_EXIT_INPUT;
+    }
+    struct stat stt;
+    r->size_total = (fstat(fd, &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : -1;
+    int rc = pump_stream(r, fd, false);
+    if (rc < 0) {
+        VLEO_ERR("%s: read error after %lld octets: %s", r->o->input, (long long)r->size_done,
+                 strerror(errno));
+    }
+    dec_pipeline_stream_end(r->pipe, 0);
+    if (fd != STDIN_FILENO) {
+        close(fd);
+    }
+    return rc < 0 ? VLEO_EXIT_INPUT : 0;
+}
+
+static int run_tcp(run_t *r)
+{
+    struct addrinfo *ai;
+    if (resolve(r->o->input, SOCK_STREAM, false, &ai) != 0) {
+        VLEO_ERR("--tcp %s: not a HOST:PORT this machine can resolve", r->o->input);
+        return VLEO_EXIT_USAGE;
+    }
+    double backoff = 0.1;
+    while (!g_stop) {
+        int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            if (r->tcp_connects++ > 0) {
+                r->tcp_reconnects++;
+            }
+            VLEO_INFO("connected to %s", r->o->input);
+            backoff = 0.1;
+            int rc = pump_stream(r, fd, true);
+            close(fd);
+            dec_pipeline_stream_end(r->pipe, 0);
+            if (rc > 0) {
+                VLEO_INFO("%s closed the connection", r->o->input);
+            } else if (rc < 0) {
+                VLEO_WARN("%s: read error: %s", r->o->input, strerror(errno));
+                r->socket_errors++;
+            }
+            if (r->o->exit_on_eof || rc == 0) {
+                break;
+            }
+        } else {
+            r->tcp_connect_failures++;
+            if (r->tcp_connect_failures == 1 || r->tcp_connect_failures % 20 == 0) {
+                VLEO_WARN("--tcp %s: cannot connect (%s), retrying with backoff", r->o->input,
+                          strerror(errno));
+            }
+            if (fd >= 0) {
+                close(fd);
+            }
+        }
+        /* Back off 0.1 s doubling to 5 s, still ticking stats while waiting. */
+        double until = mono_s() + backoff;
+        while (!g_stop && mono_s() < until) {
+            struct timespec d = {0, 50 * 1000 * 1000};
+            nanosleep(&d, NULL);
+            tick(r, true);
+        }
+        backoff = backoff * 2 > 5 ? 5 : backoff * 2;
+    }
+    freeaddrinfo(ai);
+    return 0;
+}
+
+static void print_summary(run_t *r)
+{
+    const char *names[DEC_OUT_MAX_COUNTERS];
+    uint64_t vals[DEC_OUT_MAX_COUNTERS];
+    uint64_t rejected = 0;
+    const dec_net_stats_t *ns =
+        (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE) ? dec_pipeline_net_stats(r->pipe)
+                                                             : NULL;
+    const dec_stats_t *s = dec_pipeline_stats(r->pipe);
+    size_t n = dec_out_counters(r->out, s, ns, names, vals, DEC_OUT_MAX_COUNTERS, &rejected);
+    double el = mono_s() - r->start;
+    fprintf(stderr,
+            "vleo-decoder: %s: %llu records, %llu octets -> %llu packets (%llu idle), %llu "
+            "published, %llu dropped, %llu rejected, in %.2f s\n",
+            r->o->input, (unsigned long long)(ns ? ns->records : s->datagrams + s->stream_reads),
+            (unsigned long long)s->bytes, (unsigned long long)s->packets,
+            (unsigned long long)s->idle, (unsigned long long)dec_out_get_stats(r->out)->published,
+            (unsigned long long)dec_out_get_stats(r->out)->dropped, (unsigned long long)rejected,
+            el);
+    fprintf(stderr, "  counters (non-zero):");
+    int col = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (vals[i] == 0) {
+            continue;
+        }
+        fprintf(stderr, "%s%s=%llu", col % 4 == 0 ? "\n    " : "  ", names[i],
+                (unsigned long long)vals[i]);
+        col++;
+    }
+    uint64_t extra[] = {r->tcp_connects,  r->tcp_reconnects,    r->tcp_connect_failures,
+                        r->socket_errors, r->capture_truncated, r->capture_dropped};
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
+        if (extra[i] != 0) {
+            fprintf(stderr, "%s%s=%llu", col % 4 == 0 ? "\n    " : "  ", extra_names[i],
+                    (unsigned long long)extra[i]);
+            col++;
+        }
+    }
+    fputc('\n', stderr);
+}
+
+static void *open_publisher(options_t *o, void *zctx, int *rc)
+{
+    vleo_zsock_opts_t zo;
+    vleo_zsock_opts_default(&zo);
+    zo.sndhwm = o->hwm;
+    zo.linger_ms = o->linger_ms;
+    char err[512];
+    void *s = vleo_zsock_open(zctx, ZMQ_XPUB, &zo, o->pub, true, err, sizeof err);
+    if (s == NULL) {
+        VLEO_ERR("--pub: %s", err);
+        *rc = VLEO_EXIT_RUNTIME;
+        return NULL;
+    }
+    /* NODROP: at the HWM a send fails with EAGAIN (live: counted as dropped) or blocks
+     * (--no-drop) instead of dropping silently as PUB does. */
+    int one = 1;
+    if (zmq_setsockopt(s, ZMQ_XPUB_NODROP, &one, sizeof one) != 0) {
+        VLEO_ERR("cannot set ZMQ_XPUB_NODROP: %s", zmq_strerror(errno));
+        zmq_close(s);
+        *rc = VLEO_EXIT_RUNTIME;
+        return NULL;
+    }
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o;
+    vleo_log_init("vleo-decoder", VLEO_LOG_INFO);
+    parse_options(argc, argv, &o);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char name[DEC_OUT_MAX_NAME + 8];
+    if (o.source_name == NULL) {
+        const char *base = strrchr(o.input, '/');
+        base = base ? base + 1 : o.input;
+        static const char *const prefix[] = {"", "", "iface-", "udp-", "tcp-", ""};
+        safe_name(prefix[o.kind], strcmp(o.input, "-") == 0 ? "stdin" : base, name,
+                  sizeof name);
+        o.source_name = name;
+    }
+
+    int rc = 0;
+    void *zctx = NULL;
+    run_t r;
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    r.size_total = -1;
+    if (o.pub != NULL) {
+        zctx = zmq_ctx_new();
+        r.zsock = open_publisher(&o, zctx, &rc);
+        if (r.zsock == NULL) {
+            zmq_ctx_term(zctx);
+            return rc;
+        }
+    }
+    char err[512];
+    dec_out_opts_t oo = {.spacecraft = o.spacecraft,
+                         .source_name = o.source_name,
+                         .source_path = o.input,
+                         .zsock = r.zsock,
+                         .no_drop = o.no_drop,
+                         .batch = o.batch,
+                         .raw = o.raw,
+                         .json = o.json ? stdout : NULL,
+                         .stop = &g_stop};
+    r.out = dec_out_new(&oo, err, sizeof err);
+    r.pipe = r.out ? dec_pipeline_new(&o.popts, dec_out_packet, r.out, err, sizeof err) : NULL;
+    if (r.pipe == NULL) {
+        VLEO_ERR("%s", err);
+        rc = VLEO_EXIT_RUNTIME;
+        goto done;
+    }
+    if (r.zsock != NULL && o.no_drop && o.wait_sub_s > 0) {
+        VLEO_INFO("waiting up to %g s for a subscriber on %s", o.wait_sub_s, o.pub);
+        zmq_pollitem_t pi = {r.zsock, 0, ZMQ_POLLIN, 0};
+        double until = mono_s() + o.wait_sub_s;
+        while (!g_stop && mono_s() < until && zmq_poll(&pi, 1, 100) <= 0) {
+        }
+        if (!(pi.revents & ZMQ_POLLIN)) {
+            VLEO_ERR("no subscriber on %s within %g s: with --no-drop nothing may be lost",
+                     o.pub, o.wait_sub_s);
+            rc = VLEO_EXIT_RUNTIME;
+            goto done;
+        }
+    }
+    r.start = mono_s();
+    r.next_stats = r.start + o.stats_interval_s;
+    r.next_progress = r.start + 0.5;
+    switch (o.kind) {
+    case SRC_PCAP:
+        rc = run_pcap(&r);
+        break;
+    case SRC_IFACE:
+        rc = run_iface(&r);
+        break;
+    case SRC_UDP:
+        rc = run_udp(&r);
+        break;
+    case SRC_TCP:
+        rc = run_tcp(&r);
+        break;
+    case SRC_FILE:
+        rc = run_file(&r);
+        break;
+    case SRC_NONE:
+        break;
+    }
+    dec_pipeline_flush(r.pipe);
+    dec_out_flush(r.out);
+    if (o.json) {
+        fflush(stdout);
+    }
+    if (o.progress) {
+        show_progress(&r, true);
+    }
+    publish_stats(&r, true);
+    if (!o.quiet) {
+        print_summary(&r);
+    }
+done:
+    dec_pipeline_destroy(&r.pipe);
+    dec_out_destroy(&r.out);
+    if (r.zsock != NULL) {
+        zmq_close(r.zsock);
+    }
+    if (zctx != NULL) {
+        zmq_ctx_term(zctx);
+    }
+    return rc;
+}
