@@ -24,7 +24,7 @@ struct dec_out {
     char source_name[DEC_OUT_MAX_NAME + 1];
     char *source_path;
     uint64_t session;
-    uint64_t seq;          /* messages sent on this session */
+    uint64_t seq; /* messages sent on this session */
     dec_out_stats_t st;
     /* Per APID: "APID<n>" and its topic "tm/<sc>/APID<n>", made once. */
     char (*names)[12];
@@ -32,10 +32,10 @@ struct dec_out {
     uint8_t topic_len[2048];
     char batch_topic[TOPIC_CAP];
     char stats_topic[TOPIC_CAP];
-    uint8_t *pkt_buf;      /* one packed Packet */
-    uint8_t *batch_buf;    /* PacketBatch under construction */
+    uint8_t *pkt_buf;   /* one packed Packet */
+    uint8_t *batch_buf; /* PacketBatch under construction */
     size_t batch_len;
-    size_t batch_head;     /* octets of the batch's spacecraft field at the front */
+    size_t batch_head; /* octets of the batch's spacecraft field at the front */
     uint32_t batch_count;
     char *json_buf;
     Vleo__V1__Packet msg;
@@ -43,13 +43,11 @@ struct dec_out {
     Vleo__V1__Quality qual;
 };
 
-dec_out_t *dec_out_new(const dec_out_opts_t *o, char *err, size_t errlen)
-{
+dec_out_t *dec_out_new(const dec_out_opts_t *o, char *err, size_t errlen) {
     size_t sc_len = o->spacecraft ? strlen(o->spacecraft) : 0;
     size_t src_len = o->source_name ? strlen(o->source_name) : 0;
     if (sc_len == 0 || sc_len > DEC_OUT_MAX_NAME || strchr(o->spacecraft, '/') != NULL) {
-        snprintf(err, errlen, "spacecraft name must be 1..%d octets without '/'",
-                 DEC_OUT_MAX_NAME);
+        snprintf(err, errlen, "spacecraft name must be 1..%d octets without '/'", DEC_OUT_MAX_NAME);
         return NULL;
     }
     if (src_len == 0 || src_len > DEC_OUT_MAX_NAME) {
@@ -118,8 +116,7 @@ dec_out_t *dec_out_new(const dec_out_opts_t *o, char *err, size_t errlen)
     return out;
 }
 
-void dec_out_destroy(dec_out_t **out_p)
-{
+void dec_out_destroy(dec_out_t **out_p) {
     dec_out_t *out = *out_p;
     if (out == NULL) {
         return;
@@ -135,8 +132,7 @@ void dec_out_destroy(dec_out_t **out_p)
 }
 
 /* Send [topic, body]. Returns 0 sent, 1 dropped at the high-water mark, -1 error. */
-static int send2(dec_out_t *out, const char *topic, size_t tlen, const void *body, size_t blen)
-{
+static int send2(dec_out_t *out, const char *topic, size_t tlen, const void *body, size_t blen) {
     int flags = out->o.no_drop ? 0 : ZMQ_DONTWAIT;
     for (;;) {
         if (zmq_send(out->o.zsock, topic, tlen, flags | ZMQ_SNDMORE) >= 0) {
@@ -160,8 +156,7 @@ static int send2(dec_out_t *out, const char *topic, size_t tlen, const void *bod
     }
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
+static size_t put_varint(uint8_t *p, uint64_t v) {
     size_t n = 0;
     while (v >= 0x80) {
         p[n++] = (uint8_t)(v | 0x80);
@@ -171,8 +166,7 @@ static size_t put_varint(uint8_t *p, uint64_t v)
     return n;
 }
 
-void dec_out_flush(dec_out_t *out)
-{
+void dec_out_flush(dec_out_t *out) {
     if (out->o.batch == 0 || out->batch_count == 0) {
         return;
     }
@@ -195,8 +189,7 @@ void dec_out_flush(dec_out_t *out)
     out->batch_count = 0;
 }
 
-static void json_line(dec_out_t *out, const dec_packet_t *pk)
-{
+static void json_line(dec_out_t *out, const dec_packet_t *pk) {
     vleo_jw_t w;
     vleo_jw_init(&w, out->json_buf, JSON_CAP);
     vleo_jw_obj_begin(&w);
@@ -246,8 +239,7 @@ static void json_line(dec_out_t *out, const dec_packet_t *pk)
     out->st.json_lines++;
 }
 
-void dec_out_packet(void *ctx, const dec_packet_t *pk)
-{
+void dec_out_packet(void *ctx, const dec_packet_t *pk) {
     dec_out_t *out = ctx;
     if (out->o.json != NULL) {
         json_line(out, pk);
@@ -285,8 +277,8 @@ void dec_out_packet(void *ctx, const dec_packet_t *pk)
         m->has_message_seq = 1;
         m->message_seq = out->seq + 1;
         size_t n = vleo__v1__packet__pack(m, out->pkt_buf);
-        int r = send2(out, out->topics[pk->hdr.apid], out->topic_len[pk->hdr.apid],
-                      out->pkt_buf, n);
+        int r =
+            send2(out, out->topics[pk->hdr.apid], out->topic_len[pk->hdr.apid], out->pkt_buf, n);
         if (r == 0) {
             out->st.published++;
         } else if (r == 1) {
@@ -315,8 +307,7 @@ void dec_out_packet(void *ctx, const dec_packet_t *pk)
     }
 }
 
-static Vleo__V1__Counter *counter(Vleo__V1__Counter *c, const char *name, uint64_t v)
-{
+static Vleo__V1__Counter *counter(Vleo__V1__Counter *c, const char *name, uint64_t v) {
     vleo__v1__counter__init(c);
     c->name = (char *)name;
     c->has_value = 1;
@@ -325,17 +316,16 @@ static Vleo__V1__Counter *counter(Vleo__V1__Counter *c, const char *name, uint64
 }
 
 size_t dec_out_counters(const dec_out_t *out, const dec_stats_t *ps, const dec_net_stats_t *ns,
-                        const char **names, uint64_t *vals, size_t cap, uint64_t *rejected)
-{
+                        const char **names, uint64_t *vals, size_t cap, uint64_t *rejected) {
     size_t n = 0;
     uint64_t rej = 0;
-#define ADD(nm, v)                                                                               \
-    do {                                                                                         \
-        if (n < cap) {                                                                           \
-            names[n] = (nm);                                                                     \
-            vals[n] = (v);                                                                       \
-            n++;                                                                                 \
-        }                                                                                        \
+#define ADD(nm, v)                                                                                 \
+    do {                                                                                           \
+        if (n < cap) {                                                                             \
+            names[n] = (nm);                                                                       \
+            vals[n] = (v);                                                                         \
+            n++;                                                                                   \
+        }                                                                                          \
     } while (0)
     ADD("records", ps->records);
     ADD("datagrams", ps->datagrams);
@@ -404,8 +394,7 @@ size_t dec_out_counters(const dec_out_t *out, const dec_stats_t *ps, const dec_n
 
 void dec_out_stats(dec_out_t *out, const dec_stats_t *ps, const dec_net_stats_t *ns,
                    const uint64_t *extra_vals, const char *const *extra_names, size_t n_extra,
-                   bool final, int64_t now_utc_ns)
-{
+                   bool final, int64_t now_utc_ns) {
     if (out->o.zsock == NULL) {
         return;
     }
@@ -458,12 +447,10 @@ void dec_out_stats(dec_out_t *out, const dec_stats_t *ps, const dec_net_stats_t 
     out->o.no_drop = nd;
 }
 
-const dec_out_stats_t *dec_out_get_stats(const dec_out_t *out)
-{
+const dec_out_stats_t *dec_out_get_stats(const dec_out_t *out) {
     return &out->st;
 }
 
-uint64_t dec_out_session(const dec_out_t *out)
-{
+uint64_t dec_out_session(const dec_out_t *out) {
     return out->session;
 }

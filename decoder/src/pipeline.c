@@ -10,10 +10,10 @@
 
 /* A byte stream's partial packet: at most one packet's worth is ever held. */
 typedef struct {
-    uint8_t *buf;       /* DEC_SPP_MAX_LEN octets */
-    size_t have;        /* octets held */
-    uint64_t offset;    /* stream octets consumed before buf[0] */
-    bool skipping;      /* inside a run of octets skipped for a bad version */
+    uint8_t *buf;    /* DEC_SPP_MAX_LEN octets */
+    size_t have;     /* octets held */
+    uint64_t offset; /* stream octets consumed before buf[0] */
+    bool skipping;   /* inside a run of octets skipped for a bad version */
 } stream_t;
 
 struct dec_pipeline {
@@ -27,12 +27,11 @@ struct dec_pipeline {
     dec_seq_t seq;
     dec_stats_t st;
     vleo_epoch_t epoch1958;
-    uint64_t record;   /* number of the current record / datagram / read */
-    int64_t rx_ns;     /* its reception time */
+    uint64_t record; /* number of the current record / datagram / read */
+    int64_t rx_ns;   /* its reception time */
 };
 
-void dec_pipeline_opts_default(dec_pipeline_opts_t *o)
-{
+void dec_pipeline_opts_default(dec_pipeline_opts_t *o) {
     memset(o, 0, sizeof *o);
     o->time_code.kind = DEC_TC_NONE;
     o->epoch.tai_ns = 0;
@@ -42,8 +41,7 @@ void dec_pipeline_opts_default(dec_pipeline_opts_t *o)
 }
 
 dec_pipeline_t *dec_pipeline_new(const dec_pipeline_opts_t *o, dec_packet_fn fn, void *ctx,
-                                 char *err, size_t errlen)
-{
+                                 char *err, size_t errlen) {
     if (o->max_streams == 0 || o->max_streams > 4096) {
         snprintf(err, errlen, "max_streams must be 1..4096 (got %u)", o->max_streams);
         return NULL;
@@ -75,8 +73,7 @@ dec_pipeline_t *dec_pipeline_new(const dec_pipeline_opts_t *o, dec_packet_fn fn,
     return p;
 }
 
-void dec_pipeline_destroy(dec_pipeline_t **p_p)
-{
+void dec_pipeline_destroy(dec_pipeline_t **p_p) {
     dec_pipeline_t *p = *p_p;
     if (p == NULL) {
         return;
@@ -89,8 +86,7 @@ void dec_pipeline_destroy(dec_pipeline_t **p_p)
 }
 
 /* Decode the secondary-header time code of a whole packet into pk. */
-static void packet_time(dec_pipeline_t *p, dec_packet_t *pk)
-{
+static void packet_time(dec_pipeline_t *p, dec_packet_t *pk) {
     const dec_tc_format_t *f = &p->o.time_code;
     if (f->kind == DEC_TC_NONE) {
         return;
@@ -105,8 +101,8 @@ static void packet_time(dec_pipeline_t *p, dec_packet_t *pk)
         return;
     }
     dec_tc_time_t t;
-    dec_tc_status_t ts = dec_tc_decode(f, pk->data + DEC_SPP_HDR_LEN + f->offset,
-                                       avail - f->offset, &t, NULL);
+    dec_tc_status_t ts =
+        dec_tc_decode(f, pk->data + DEC_SPP_HDR_LEN + f->offset, avail - f->offset, &t, NULL);
     if (ts != DEC_TC_OK) {
         p->st.time_bad[ts]++;
         return;
@@ -128,8 +124,7 @@ static void packet_time(dec_pipeline_t *p, dec_packet_t *pk)
 
 /* A whole packet (hdr parsed, len == hdr->total_len) at data: account and deliver it. */
 static void emit(dec_pipeline_t *p, const dec_spp_hdr_t *hdr, const uint8_t *data,
-                 uint64_t offset)
-{
+                 uint64_t offset) {
     p->st.packets++;
     p->st.packet_bytes += hdr->total_len;
     bool idle = hdr->apid == DEC_SPP_APID_IDLE;
@@ -178,14 +173,12 @@ static void emit(dec_pipeline_t *p, const dec_spp_hdr_t *hdr, const uint8_t *dat
     p->fn(p->ctx, &pk);
 }
 
-static void reject(dec_pipeline_t *p, dec_reject_t r, size_t bytes)
-{
+static void reject(dec_pipeline_t *p, dec_reject_t r, size_t bytes) {
     p->st.rejected[r]++;
     p->st.rejected_bytes[r] += bytes;
 }
 
-static void datagram(dec_pipeline_t *p, const uint8_t *buf, size_t len)
-{
+static void datagram(dec_pipeline_t *p, const uint8_t *buf, size_t len) {
     p->st.datagrams++;
     p->st.bytes += len;
     size_t off = 0;
@@ -212,8 +205,7 @@ static void datagram(dec_pipeline_t *p, const uint8_t *buf, size_t len)
 }
 
 /* Skip one octet of a stream that does not start a valid packet header. */
-static void stream_skip(dec_pipeline_t *p, stream_t *s)
-{
+static void stream_skip(dec_pipeline_t *p, stream_t *s) {
     if (!s->skipping) {
         s->skipping = true;
         p->st.rejected[DEC_REJ_BAD_VERSION]++;
@@ -221,8 +213,7 @@ static void stream_skip(dec_pipeline_t *p, stream_t *s)
     p->st.rejected_bytes[DEC_REJ_BAD_VERSION]++;
 }
 
-static void stream_feed(dec_pipeline_t *p, stream_t *s, const uint8_t *buf, size_t len)
-{
+static void stream_feed(dec_pipeline_t *p, stream_t *s, const uint8_t *buf, size_t len) {
     p->st.stream_reads++;
     p->st.bytes += len;
     size_t off = 0;
@@ -298,8 +289,7 @@ static void stream_feed(dec_pipeline_t *p, stream_t *s, const uint8_t *buf, size
     }
 }
 
-static void stream_end(dec_pipeline_t *p, stream_t *s)
-{
+static void stream_end(dec_pipeline_t *p, stream_t *s) {
     if (s->have > 0) {
         reject(p, DEC_REJ_STREAM_TRUNCATED, s->have);
         p->st.held_bytes -= s->have;
@@ -310,8 +300,7 @@ static void stream_end(dec_pipeline_t *p, stream_t *s)
 }
 
 /* Sink for the network layer: UDP datagrams and in-order TCP bytes of flow slots. */
-static void net_sink(void *ctx, const dec_net_chunk_t *c)
-{
+static void net_sink(void *ctx, const dec_net_chunk_t *c) {
     dec_pipeline_t *p = ctx;
     if (c->proto == DEC_NET_UDP) {
         datagram(p, c->data, c->len);
@@ -336,24 +325,21 @@ static void net_sink(void *ctx, const dec_net_chunk_t *c)
 }
 
 void dec_pipeline_record(dec_pipeline_t *p, int linktype, const uint8_t *buf, size_t caplen,
-                         size_t wirelen, int64_t ts_utc_ns)
-{
+                         size_t wirelen, int64_t ts_utc_ns) {
     p->st.records++;
     p->record = p->st.records;
     p->rx_ns = ts_utc_ns;
     dec_net_input(p->net, linktype, buf, caplen, wirelen, ts_utc_ns, net_sink, p);
 }
 
-void dec_pipeline_datagram(dec_pipeline_t *p, const uint8_t *buf, size_t len, int64_t rx_utc_ns)
-{
+void dec_pipeline_datagram(dec_pipeline_t *p, const uint8_t *buf, size_t len, int64_t rx_utc_ns) {
     p->record = p->st.datagrams + 1;
     p->rx_ns = rx_utc_ns;
     datagram(p, buf, len);
 }
 
 void dec_pipeline_stream(dec_pipeline_t *p, uint32_t stream, const uint8_t *buf, size_t len,
-                         int64_t rx_utc_ns)
-{
+                         int64_t rx_utc_ns) {
     if (stream >= p->o.max_streams) {
         return;
     }
@@ -362,33 +348,28 @@ void dec_pipeline_stream(dec_pipeline_t *p, uint32_t stream, const uint8_t *buf,
     stream_feed(p, &p->streams[stream], buf, len);
 }
 
-void dec_pipeline_stream_end(dec_pipeline_t *p, uint32_t stream)
-{
+void dec_pipeline_stream_end(dec_pipeline_t *p, uint32_t stream) {
     if (stream < p->o.max_streams) {
         stream_end(p, &p->streams[stream]);
     }
 }
 
-void dec_pipeline_flush(dec_pipeline_t *p)
-{
+void dec_pipeline_flush(dec_pipeline_t *p) {
     dec_net_flush(p->net, net_sink, p);
     for (uint32_t i = 0; i < p->nstreams; i++) {
         stream_end(p, &p->streams[i]);
     }
 }
 
-const dec_stats_t *dec_pipeline_stats(const dec_pipeline_t *p)
-{
+const dec_stats_t *dec_pipeline_stats(const dec_pipeline_t *p) {
     return &p->st;
 }
 
-const dec_net_stats_t *dec_pipeline_net_stats(const dec_pipeline_t *p)
-{
+const dec_net_stats_t *dec_pipeline_net_stats(const dec_pipeline_t *p) {
     return dec_net_stats(p->net);
 }
 
-const char *dec_reject_str(dec_reject_t r)
-{
+const char *dec_reject_str(dec_reject_t r) {
     switch (r) {
     case DEC_REJ_TRUNCATED_HEADER:
         return "truncated_header";

@@ -5,13 +5,11 @@
 
 #include "dec/spp.h"
 
-void dec_seq_reset(dec_seq_t *s)
-{
+void dec_seq_reset(dec_seq_t *s) {
     memset(s->seen, 0, sizeof s->seen);
 }
 
-dec_seq_result_t dec_seq_update(dec_seq_t *s, uint16_t apid, uint16_t count, uint32_t *missing)
-{
+dec_seq_result_t dec_seq_update(dec_seq_t *s, uint16_t apid, uint16_t count, uint32_t *missing) {
     apid &= 0x7FFu;
     count &= (uint16_t)(DEC_SPP_SEQ_MOD - 1u);
     *missing = 0;

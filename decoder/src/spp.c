@@ -9,13 +9,11 @@
 #define SPP_FLAGS_SHIFT 14u     /* bits 16-17 */
 #define SPP_COUNT_MASK 0x3FFFu  /* bits 18-31 */
 
-static inline uint16_t rd16(const uint8_t *p)
-{
+static inline uint16_t rd16(const uint8_t *p) {
     return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
 }
 
-dec_spp_status_t dec_spp_parse(const uint8_t *buf, size_t len, dec_spp_hdr_t *hdr)
-{
+dec_spp_status_t dec_spp_parse(const uint8_t *buf, size_t len, dec_spp_hdr_t *hdr) {
     if (len < DEC_SPP_HDR_LEN) {
         return DEC_SPP_NEED_MORE;
     }
@@ -40,8 +38,7 @@ dec_spp_status_t dec_spp_parse(const uint8_t *buf, size_t len, dec_spp_hdr_t *hd
     return DEC_SPP_OK;
 }
 
-const char *dec_spp_status_str(dec_spp_status_t st)
-{
+const char *dec_spp_status_str(dec_spp_status_t st) {
     switch (st) {
     case DEC_SPP_OK:
         return "ok";

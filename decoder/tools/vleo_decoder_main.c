@@ -51,8 +51,7 @@ typedef struct {
 
 static volatile int g_stop;
 
-static void on_signal(int sig)
-{
+static void on_signal(int sig) {
     (void)sig;
     g_stop = 1;
 }
@@ -100,16 +99,14 @@ static const char usage_text[] =
     "Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error, 3 input "
     "unreadable.\n";
 
-static void usage_error(const char *fmt, const char *arg)
-{
+static void usage_error(const char *fmt, const char *arg) {
     char msg[512];
     snprintf(msg, sizeof msg, fmt, arg);
     fprintf(stderr, "vleo-decoder: %s\n%s", msg, usage_text);
     exit(VLEO_EXIT_USAGE);
 }
 
-static double parse_double(const char *opt, const char *s, double lo, double hi)
-{
+static double parse_double(const char *opt, const char *s, double lo, double hi) {
     char *end = NULL;
     errno = 0;
     double v = strtod(s, &end);
@@ -121,8 +118,7 @@ static double parse_double(const char *opt, const char *s, double lo, double hi)
     return v;
 }
 
-static long parse_long(const char *opt, const char *s, long lo, long hi)
-{
+static long parse_long(const char *opt, const char *s, long lo, long hi) {
     char *end = NULL;
     errno = 0;
     long v = strtol(s, &end, 10);
@@ -136,8 +132,7 @@ static long parse_long(const char *opt, const char *s, long lo, long hi)
 }
 
 /* A name safe for topics: [A-Za-z0-9._-], others become '_', at most 64 octets. */
-static void safe_name(const char *prefix, const char *s, char *out, size_t cap)
-{
+static void safe_name(const char *prefix, const char *s, char *out, size_t cap) {
     size_t n = 0;
     for (const char *p = prefix; *p && n + 1 < cap; p++) {
         out[n++] = *p;
@@ -151,45 +146,68 @@ static void safe_name(const char *prefix, const char *s, char *out, size_t cap)
     out[n] = '\0';
 }
 
-static void parse_options(int argc, char **argv, options_t *o)
-{
+static void parse_options(int argc, char **argv, options_t *o) {
     enum {
-        O_PCAP = 256, O_IFACE, O_UDP, O_TCP, O_FILE, O_FILTER, O_FRAMING, O_SC, O_SRCNAME,
-        O_PUB, O_INSECURE, O_JSON, O_NODROP, O_WAITSUB, O_BATCH, O_NORAW, O_IDLE, O_TC,
-        O_EPOCH, O_SPEED, O_REALTIME, O_HWM, O_LINGER, O_STATS, O_EOF, O_PROGRESS, O_QUIET,
-        O_HELP, O_VERSION
+        O_PCAP = 256,
+        O_IFACE,
+        O_UDP,
+        O_TCP,
+        O_FILE,
+        O_FILTER,
+        O_FRAMING,
+        O_SC,
+        O_SRCNAME,
+        O_PUB,
+        O_INSECURE,
+        O_JSON,
+        O_NODROP,
+        O_WAITSUB,
+        O_BATCH,
+        O_NORAW,
+        O_IDLE,
+        O_TC,
+        O_EPOCH,
+        O_SPEED,
+        O_REALTIME,
+        O_HWM,
+        O_LINGER,
+        O_STATS,
+        O_EOF,
+        O_PROGRESS,
+        O_QUIET,
+        O_HELP,
+        O_VERSION
     };
-    static const struct option longopts[] = {
-        {"pcap", required_argument, 0, O_PCAP},
-        {"iface", required_argument, 0, O_IFACE},
-        {"udp", required_argument, 0, O_UDP},
-        {"tcp", required_argument, 0, O_TCP},
-        {"file", required_argument, 0, O_FILE},
-        {"filter", required_argument, 0, O_FILTER},
-        {"framing", required_argument, 0, O_FRAMING},
-        {"spacecraft", required_argument, 0, O_SC},
-        {"source-name", required_argument, 0, O_SRCNAME},
-        {"pub", required_argument, 0, O_PUB},
-        {"insecure", no_argument, 0, O_INSECURE},
-        {"json", no_argument, 0, O_JSON},
-        {"no-drop", no_argument, 0, O_NODROP},
-        {"wait-subscriber", required_argument, 0, O_WAITSUB},
-        {"batch", required_argument, 0, O_BATCH},
-        {"no-raw", no_argument, 0, O_NORAW},
-        {"publish-idle", no_argument, 0, O_IDLE},
-        {"time-code", required_argument, 0, O_TC},
-        {"epoch", required_argument, 0, O_EPOCH},
-        {"speed", required_argument, 0, O_SPEED},
-        {"realtime", no_argument, 0, O_REALTIME},
-        {"hwm", required_argument, 0, O_HWM},
-        {"linger", required_argument, 0, O_LINGER},
-        {"stats-interval", required_argument, 0, O_STATS},
-        {"exit-on-eof", no_argument, 0, O_EOF},
-        {"progress", no_argument, 0, O_PROGRESS},
-        {"quiet", no_argument, 0, O_QUIET},
-        {"help", no_argument, 0, O_HELP},
-        {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"pcap", required_argument, 0, O_PCAP},
+                                             {"iface", required_argument, 0, O_IFACE},
+                                             {"udp", required_argument, 0, O_UDP},
+                                             {"tcp", required_argument, 0, O_TCP},
+                                             {"file", required_argument, 0, O_FILE},
+                                             {"filter", required_argument, 0, O_FILTER},
+                                             {"framing", required_argument, 0, O_FRAMING},
+                                             {"spacecraft", required_argument, 0, O_SC},
+                                             {"source-name", required_argument, 0, O_SRCNAME},
+                                             {"pub", required_argument, 0, O_PUB},
+                                             {"insecure", no_argument, 0, O_INSECURE},
+                                             {"json", no_argument, 0, O_JSON},
+                                             {"no-drop", no_argument, 0, O_NODROP},
+                                             {"wait-subscriber", required_argument, 0, O_WAITSUB},
+                                             {"batch", required_argument, 0, O_BATCH},
+                                             {"no-raw", no_argument, 0, O_NORAW},
+                                             {"publish-idle", no_argument, 0, O_IDLE},
+                                             {"time-code", required_argument, 0, O_TC},
+                                             {"epoch", required_argument, 0, O_EPOCH},
+                                             {"speed", required_argument, 0, O_SPEED},
+                                             {"realtime", no_argument, 0, O_REALTIME},
+                                             {"hwm", required_argument, 0, O_HWM},
+                                             {"linger", required_argument, 0, O_LINGER},
+                                             {"stats-interval", required_argument, 0, O_STATS},
+                                             {"exit-on-eof", no_argument, 0, O_EOF},
+                                             {"progress", no_argument, 0, O_PROGRESS},
+                                             {"quiet", no_argument, 0, O_QUIET},
+                                             {"help", no_argument, 0, O_HELP},
+                                             {"version", no_argument, 0, O_VERSION},
+                                             {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->spacecraft = "SC";
     o->pub = VLEO_DEFAULT_DECODER_PUB;
@@ -225,8 +243,7 @@ static void parse_options(int argc, char **argv, options_t *o)
             break;
         case O_FRAMING:
             if (strcmp(optarg, "spp") != 0) {
-                usage_error("--framing '%s' is not supported by this version (spp only)",
-                            optarg);
+                usage_error("--framing '%s' is not supported by this version (spp only)", optarg);
             }
             break;
         case O_SC:
@@ -340,15 +357,13 @@ static void parse_options(int argc, char **argv, options_t *o)
     o->popts.deliver_idle = o->publish_idle;
 }
 
-static int64_t now_utc_ns(void)
-{
+static int64_t now_utc_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * VLEO_NS_PER_S + ts.tv_nsec;
 }
 
-static double mono_s(void)
-{
+static double mono_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
@@ -373,23 +388,21 @@ typedef struct {
     int64_t size_done;
 } run_t;
 
-static const char *const extra_names[] = {"tcp_connects", "tcp_reconnects",
+static const char *const extra_names[] = {"tcp_connects",         "tcp_reconnects",
                                           "tcp_connect_failures", "socket_errors",
-                                          "capture_truncated", "capture_kernel_drops"};
+                                          "capture_truncated",    "capture_kernel_drops"};
 
-static void publish_stats(run_t *r, bool final)
-{
+static void publish_stats(run_t *r, bool final) {
     uint64_t extra[] = {r->tcp_connects,  r->tcp_reconnects,    r->tcp_connect_failures,
                         r->socket_errors, r->capture_truncated, r->capture_dropped};
-    const dec_net_stats_t *ns =
-        (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE) ? dec_pipeline_net_stats(r->pipe)
-                                                             : NULL;
+    const dec_net_stats_t *ns = (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE)
+                                    ? dec_pipeline_net_stats(r->pipe)
+                                    : NULL;
     dec_out_stats(r->out, dec_pipeline_stats(r->pipe), ns, extra, extra_names,
                   sizeof extra / sizeof extra[0], final, now_utc_ns());
 }
 
-static void drain_subscriptions(run_t *r)
-{
+static void drain_subscriptions(run_t *r) {
     if (r->zsock == NULL) {
         return;
     }
@@ -398,8 +411,7 @@ static void drain_subscriptions(run_t *r)
     }
 }
 
-static void show_progress(run_t *r, bool last)
-{
+static void show_progress(run_t *r, bool last) {
     const dec_stats_t *s = dec_pipeline_stats(r->pipe);
     double el = mono_s() - r->start;
     double rate = el > 0 ? (double)s->packets / el : 0;
@@ -419,13 +431,15 @@ static void show_progress(run_t *r, bool last)
 }
 
 /* Periodic work: stats, subscriptions, progress, batch flush in live mode. */
-static void tick(run_t *r, bool live)
-{
+static void tick(run_t *r, bool live) {
     double t = mono_s();
     if (t >= r->next_stats) {
         r->next_stats = t + r->o->stats_interval_s;
         if (live) {
             dec_out_flush(r->out);
+            if (r->o->json) {
+                fflush(stdout); /* live JSON lines reach pipes within a tick */
+            }
         }
         drain_subscriptions(r);
         publish_stats(r, false);
@@ -436,13 +450,15 @@ static void tick(run_t *r, bool live)
     }
 }
 
-/* Decode every record of pc. live: a capture on an interface (timeouts tick). */
-static int run_pcap_handle(run_t *r, pcap_t *pc, const char *what, bool live)
-{
+/* Decode every record of an offline capture. */
+static int run_pcap_handle(run_t *r, pcap_t *pc, const char *what, bool classic) {
     /* With nanosecond precision, libpcap puts nanoseconds in tv_usec. */
     int64_t ts_scale = pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
     int dlt = pcap_datalink(pc);
-    FILE *fp = live ? NULL : pcap_file(pc);
+    FILE *fp = pcap_file(pc);
+    /* Classic pcap: 24-octet file header, then 16-octet record headers; so the end of the
+     * last whole record is known exactly without asking the stream. */
+    uint64_t good_end = 24;
     bool first = true;
     int64_t ts0 = 0;
     double wall0 = 0;
@@ -470,17 +486,17 @@ static int run_pcap_handle(run_t *r, pcap_t *pc, const char *what, bool live)
                 }
             }
             dec_pipeline_record(r->pipe, dlt, data, h->caplen, h->len, ts);
+            good_end += 16u + h->caplen;
             if ((++n & 1023) == 0) {
                 if (fp != NULL) {
                     r->size_done = ftello(fp);
                 }
-                tick(r, live || r->o->speed > 0);
+                tick(r, r->o->speed > 0);
             }
             continue;
         }
-        if (rc == 0) { /* live timeout */
-            tick(r, true);
-            continue;
+        if (rc == 0) {
+            continue; /* only live handles time out; offline files never return 0 */
         }
         if (rc == PCAP_ERROR_BREAK) {
             if (fp != NULL) {
@@ -489,21 +505,20 @@ static int run_pcap_handle(run_t *r, pcap_t *pc, const char *what, bool live)
             return 0;
         }
         /* A cut capture: every whole record before it is decoded already. */
-        long long off = fp != NULL ? (long long)ftello(fp) : -1;
-        if (!live && strstr(pcap_geterr(pc), "truncated") != NULL) {
+        long long off = classic ? (long long)good_end : fp != NULL ? (long long)ftello(fp) : -1;
+        if (strstr(pcap_geterr(pc), "truncated") != NULL) {
             r->capture_truncated++;
-            VLEO_WARN("%s: capture cut inside a record near byte offset %lld (after %llu whole "
-                      "records): %s",
+            VLEO_WARN("%s: capture cut inside the record at byte offset %lld (after %llu whole "
+                      "records, all decoded): %s",
                       what, off, (unsigned long long)n, pcap_geterr(pc));
             return 0;
         }
-        VLEO_ERR("%s: read error near byte offset %lld: %s", what, off, pcap_geterr(pc));
+        VLEO_ERR("%s: read error at byte offset %lld: %s", what, off, pcap_geterr(pc));
         return VLEO_EXIT_RUNTIME;
     }
 }
 
-static int set_filter(pcap_t *pc, const char *filter, const char *what)
-{
+static int set_filter(pcap_t *pc, const char *filter, const char *what) {
     if (filter == NULL) {
         return 0;
     }
@@ -521,14 +536,18 @@ static int set_filter(pcap_t *pc, const char *filter, const char *what)
     return 0;
 }
 
-static void warn_linktype(pcap_t *pc, const char *what)
-{
-    static const int ok[] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW, DLT_NULL, DLT_LOOP,
+static void warn_linktype(pcap_t *pc, const char *what) {
+    static const int ok[] = {DLT_EN10MB,
+                             DLT_LINUX_SLL,
+                             DLT_RAW,
+                             DLT_NULL,
+                             DLT_LOOP,
 #ifdef DLT_LINUX_SLL2
                              DLT_LINUX_SLL2,
 #endif
 #ifdef DLT_IPV4
-                             DLT_IPV4,       DLT_IPV6,
+                             DLT_IPV4,
+                             DLT_IPV6,
 #endif
                              -1};
     int dlt = pcap_datalink(pc);
@@ -543,8 +562,7 @@ static void warn_linktype(pcap_t *pc, const char *what)
               what, dlt, name ? name : "unknown");
 }
 
-static int run_pcap(run_t *r)
-{
+static int run_pcap(run_t *r) {
     char errbuf[PCAP_ERRBUF_SIZE];
     const char *path = r->o->input;
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -554,6 +572,16 @@ static int run_pcap(run_t *r)
     }
     struct stat stt;
     r->size_total = (fstat(fileno(fp), &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : -1;
+    bool classic = false;
+    if (r->size_total >= 0) {
+        uint8_t m[4];
+        if (fread(m, 1, 4, fp) == 4) {
+            uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+            classic =
+                be == 0xA1B2C3D4u || be == 0xD4C3B2A1u || be == 0xA1B23C4Du || be == 0x4D3CB2A1u;
+        }
+        rewind(fp);
+    }
     pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (pc == NULL) {
         VLEO_ERR("%s: not a readable pcap or pcapng capture: %s", path, errbuf);
@@ -565,14 +593,25 @@ static int run_pcap(run_t *r)
     int rc = set_filter(pc, r->o->filter, path);
     if (rc == 0) {
         warn_linktype(pc, path);
-        rc = run_pcap_handle(r, pc, path, false);
+        rc = run_pcap_handle(r, pc, path, classic);
     }
     pcap_close(pc); /* closes fp */
     return rc;
 }
 
-static int run_iface(run_t *r)
-{
+typedef struct {
+    run_t *r;
+    int dlt;
+    int64_t ts_scale;
+} live_ctx_t;
+
+static void on_live_record(u_char *user, const struct pcap_pkthdr *h, const u_char *data) {
+    live_ctx_t *lc = (live_ctx_t *)user;
+    int64_t ts = (int64_t)h->ts.tv_sec * VLEO_NS_PER_S + (int64_t)h->ts.tv_usec * lc->ts_scale;
+    dec_pipeline_record(lc->r->pipe, lc->dlt, data, h->caplen, h->len, ts);
+}
+
+static int run_iface(run_t *r) {
     char errbuf[PCAP_ERRBUF_SIZE];
     pcap_t *pc = pcap_create(r->o->input, errbuf);
     if (pc == NULL) {
@@ -591,11 +630,31 @@ static int run_iface(run_t *r)
         return VLEO_EXIT_INPUT;
     }
     int rc = set_filter(pc, r->o->filter, r->o->input);
+    int fd = -1;
+    if (rc == 0 &&
+        (pcap_setnonblock(pc, 1, errbuf) != 0 || (fd = pcap_get_selectable_fd(pc)) < 0)) {
+        VLEO_ERR("--iface %s: cannot poll the capture: %s", r->o->input, errbuf);
+        rc = VLEO_EXIT_RUNTIME;
+    }
     if (rc == 0) {
         warn_linktype(pc, r->o->input);
         VLEO_INFO("capturing on %s%s%s", r->o->input, r->o->filter ? " with filter " : "",
                   r->o->filter ? r->o->filter : "");
-        rc = run_pcap_handle(r, pc, r->o->input, true);
+        /* Our own poll with a timeout, so signals and stats ticks are never held up by a
+         * quiet interface (libpcap's blocking read may wait indefinitely in immediate mode). */
+        live_ctx_t lc = {r, pcap_datalink(pc),
+                         pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000};
+        while (!g_stop) {
+            struct pollfd pfd = {fd, POLLIN, 0};
+            poll(&pfd, 1, 100);
+            int n = pcap_dispatch(pc, 10000, on_live_record, (u_char *)&lc);
+            if (n < 0 && n != PCAP_ERROR_BREAK) {
+                VLEO_ERR("--iface %s: capture failed: %s", r->o->input, pcap_geterr(pc));
+                rc = VLEO_EXIT_RUNTIME;
+                break;
+            }
+            tick(r, true);
+        }
         struct pcap_stat ps;
         if (pcap_stats(pc, &ps) == 0) {
             r->capture_dropped = ps.ps_drop + ps.ps_ifdrop;
@@ -606,8 +665,7 @@ static int run_iface(run_t *r)
 }
 
 /* Split "HOST:PORT" ("[v6]:PORT" too) and resolve it. */
-static int resolve(const char *hostport, int socktype, bool passive, struct addrinfo **res)
-{
+static int resolve(const char *hostport, int socktype, bool passive, struct addrinfo **res) {
     char host[256];
     const char *colon = strrchr(hostport, ':');
     if (colon == NULL || colon == hostport || colon[1] == '\0') {
@@ -632,8 +690,7 @@ static int resolve(const char *hostport, int socktype, bool passive, struct addr
     return getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, res) == 0 ? 0 : -1;
 }
 
-static int run_udp(run_t *r)
-{
+static int run_udp(run_t *r) {
     struct addrinfo *ai;
     if (resolve(r->o->input, SOCK_DGRAM, true, &ai) != 0) {
         VLEO_ERR("--udp %s: not a HOST:PORT this machine can resolve", r->o->input);
@@ -689,8 +746,7 @@ static int run_udp(run_t *r)
 }
 
 /* Feed fd to stream 0 until EOF or stop. Returns 1 at EOF, 0 when stopped, -1 on error. */
-static int pump_stream(run_t *r, int fd, bool live)
-{
+static int pump_stream(run_t *r, int fd, bool live) {
     static uint8_t buf[256 * 1024];
     while (!g_stop) {
         if (live) {
@@ -720,8 +776,7 @@ static int pump_stream(run_t *r, int fd, bool live)
     return 0;
 }
 
-static int run_file(run_t *r)
-{
+static int run_file(run_t *r) {
     int fd = strcmp(r->o->input, "-") == 0 ? STDIN_FILENO : open(r->o->input, O_RDONLY);
     if (fd < 0) {
         VLEO_ERR("%s: cannot open: %s", r->o->input, strerror(errno));
@@ -741,8 +796,7 @@ static int run_file(run_t *r)
     return rc < 0 ? VLEO_EXIT_INPUT : 0;
 }
 
-static int run_tcp(run_t *r)
-{
+static int run_tcp(run_t *r) {
     struct addrinfo *ai;
     if (resolve(r->o->input, SOCK_STREAM, false, &ai) != 0) {
         VLEO_ERR("--tcp %s: not a HOST:PORT this machine can resolve", r->o->input);
@@ -792,14 +846,13 @@ static int run_tcp(run_t *r)
     return 0;
 }
 
-static void print_summary(run_t *r)
-{
+static void print_summary(run_t *r) {
     const char *names[DEC_OUT_MAX_COUNTERS];
     uint64_t vals[DEC_OUT_MAX_COUNTERS];
     uint64_t rejected = 0;
-    const dec_net_stats_t *ns =
-        (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE) ? dec_pipeline_net_stats(r->pipe)
-                                                             : NULL;
+    const dec_net_stats_t *ns = (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE)
+                                    ? dec_pipeline_net_stats(r->pipe)
+                                    : NULL;
     const dec_stats_t *s = dec_pipeline_stats(r->pipe);
     size_t n = dec_out_counters(r->out, s, ns, names, vals, DEC_OUT_MAX_COUNTERS, &rejected);
     double el = mono_s() - r->start;
@@ -830,11 +883,10 @@ static void print_summary(run_t *r)
             col++;
         }
     }
-    fputc('\n', stderr);
+    fprintf(stderr, "%s\n", col == 0 ? " none" : "");
 }
 
-static void *open_publisher(options_t *o, void *zctx, int *rc)
-{
+static void *open_publisher(options_t *o, void *zctx, int *rc) {
     vleo_zsock_opts_t zo;
     vleo_zsock_opts_default(&zo);
     zo.sndhwm = o->hwm;
@@ -858,8 +910,7 @@ static void *open_publisher(options_t *o, void *zctx, int *rc)
     return s;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     options_t o;
     vleo_log_init("vleo-decoder", VLEO_LOG_INFO);
     parse_options(argc, argv, &o);
@@ -875,8 +926,7 @@ int main(int argc, char **argv)
         const char *base = strrchr(o.input, '/');
         base = base ? base + 1 : o.input;
         static const char *const prefix[] = {"", "", "iface-", "udp-", "tcp-", ""};
-        safe_name(prefix[o.kind], strcmp(o.input, "-") == 0 ? "stdin" : base, name,
-                  sizeof name);
+        safe_name(prefix[o.kind], strcmp(o.input, "-") == 0 ? "stdin" : base, name, sizeof name);
         o.source_name = name;
     }
 
@@ -918,8 +968,8 @@ int main(int argc, char **argv)
         while (!g_stop && mono_s() < until && zmq_poll(&pi, 1, 100) <= 0) {
         }
         if (!(pi.revents & ZMQ_POLLIN)) {
-            VLEO_ERR("no subscriber on %s within %g s: with --no-drop nothing may be lost",
-                     o.pub, o.wait_sub_s);
+            VLEO_ERR("no subscriber on %s within %g s: with --no-drop nothing may be lost", o.pub,
+                     o.wait_sub_s);
             rc = VLEO_EXIT_RUNTIME;
             goto done;
         }
@@ -945,6 +995,9 @@ int main(int argc, char **argv)
         break;
     case SRC_NONE:
         break;
+    }
+    if (rc == VLEO_EXIT_INPUT || rc == VLEO_EXIT_USAGE) {
+        goto done; /* nothing was read: the one error line says it all */
     }
     dec_pipeline_flush(r.pipe);
     dec_out_flush(r.out);

@@ -24,8 +24,7 @@ typedef struct {
 
 static got_t *got;
 
-static void collect(void *ctx, const dec_packet_t *pk)
-{
+static void collect(void *ctx, const dec_packet_t *pk) {
     got_t *g = ctx;
     cr_assert_lt(g->n, MAXP);
     size_t i = g->n++;
@@ -45,8 +44,7 @@ static void collect(void *ctx, const dec_packet_t *pk)
     g->first_data[i] = pk->data[6];
 }
 
-static dec_pipeline_t *make(const dec_pipeline_opts_t *o)
-{
+static dec_pipeline_t *make(const dec_pipeline_opts_t *o) {
     free(got);
     got = calloc(1, sizeof *got);
     char err[256];
@@ -60,8 +58,7 @@ static dec_pipeline_t *make(const dec_pipeline_opts_t *o)
     return p;
 }
 
-static uint64_t sum_rejected_bytes(const dec_stats_t *s)
-{
+static uint64_t sum_rejected_bytes(const dec_stats_t *s) {
     uint64_t t = 0;
     for (int r = 0; r < DEC_REJ_COUNT; r++) {
         t += s->rejected_bytes[r];
@@ -69,8 +66,7 @@ static uint64_t sum_rejected_bytes(const dec_stats_t *s)
     return t;
 }
 
-static void assert_accounting(const dec_stats_t *s)
-{
+static void assert_accounting(const dec_stats_t *s) {
     cr_assert_eq(s->bytes, s->packet_bytes + sum_rejected_bytes(s) + s->held_bytes,
                  "bytes %llu = packets %llu + rejected %llu + held %llu",
                  (unsigned long long)s->bytes, (unsigned long long)s->packet_bytes,
@@ -78,8 +74,7 @@ static void assert_accounting(const dec_stats_t *s)
 }
 
 /* Fill buf with packets of apid 100 + (i % 3), data lengths 1 + (i * 37) % 300, seq i. */
-static size_t make_stream(uint8_t *buf, size_t cap, int count)
-{
+static size_t make_stream(uint8_t *buf, size_t cap, int count) {
     size_t off = 0;
     for (int i = 0; i < count; i++) {
         uint8_t data[400];
@@ -93,8 +88,7 @@ static size_t make_stream(uint8_t *buf, size_t cap, int count)
     return off;
 }
 
-Test(pipeline, several_packets_in_one_datagram)
-{
+Test(pipeline, several_packets_in_one_datagram) {
     dec_pipeline_t *p = make(NULL);
     uint8_t buf[4096];
     size_t n = make_stream(buf, sizeof buf, 5);
@@ -116,8 +110,7 @@ Test(pipeline, several_packets_in_one_datagram)
     cr_assert_null(p);
 }
 
-Test(pipeline, datagram_rejects_by_reason)
-{
+Test(pipeline, datagram_rejects_by_reason) {
     dec_pipeline_t *p = make(NULL);
     uint8_t buf[256];
     size_t a = nb_spp(1, 0, false, 3, 0, NULL, 10, buf, sizeof buf);
@@ -145,8 +138,7 @@ Test(pipeline, datagram_rejects_by_reason)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, stream_split_at_every_boundary)
-{
+Test(pipeline, stream_split_at_every_boundary) {
     static uint8_t buf[16384];
     size_t n = make_stream(buf, sizeof buf, 40);
     /* Two reads, split at every octet. */
@@ -166,8 +158,7 @@ Test(pipeline, stream_split_at_every_boundary)
     }
 }
 
-Test(pipeline, stream_in_random_small_reads_with_offsets)
-{
+Test(pipeline, stream_in_random_small_reads_with_offsets) {
     static uint8_t buf[65536];
     size_t n = make_stream(buf, sizeof buf, 300);
     dec_pipeline_t *p = make(NULL);
@@ -190,8 +181,7 @@ Test(pipeline, stream_in_random_small_reads_with_offsets)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, stream_resyncs_after_garbage_and_counts_it)
-{
+Test(pipeline, stream_resyncs_after_garbage_and_counts_it) {
     uint8_t buf[512];
     size_t a = nb_spp(10, 0, false, 3, 0, NULL, 20, buf, sizeof buf);
     /* Five octets whose top 3 bits are not 000, then a good packet. */
@@ -213,8 +203,7 @@ Test(pipeline, stream_resyncs_after_garbage_and_counts_it)
     }
 }
 
-Test(pipeline, stream_end_rejects_the_partial_packet)
-{
+Test(pipeline, stream_end_rejects_the_partial_packet) {
     uint8_t buf[128];
     size_t a = nb_spp(10, 0, false, 3, 0, NULL, 40, buf, sizeof buf);
     dec_pipeline_t *p = make(NULL);
@@ -234,8 +223,7 @@ Test(pipeline, stream_end_rejects_the_partial_packet)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, idle_counted_not_delivered_unless_asked)
-{
+Test(pipeline, idle_counted_not_delivered_unless_asked) {
     uint8_t buf[64];
     size_t a = nb_spp(DEC_SPP_APID_IDLE, 0, false, 3, 0, NULL, 10, buf, sizeof buf);
     dec_pipeline_t *p = make(NULL);
@@ -254,8 +242,7 @@ Test(pipeline, idle_counted_not_delivered_unless_asked)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, sequence_gap_is_flagged_on_the_next_packet)
-{
+Test(pipeline, sequence_gap_is_flagged_on_the_next_packet) {
     uint8_t buf[64];
     dec_pipeline_t *p = make(NULL);
     const uint16_t counts[] = {16382, 16383, 0, 3, 3, 2, 4};
@@ -277,12 +264,17 @@ Test(pipeline, sequence_gap_is_flagged_on_the_next_packet)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, cuc_with_pfield_gives_utc_and_tai)
-{
+Test(pipeline, cuc_with_pfield_gives_utc_and_tai) {
     /* 2017-01-01T00:00:00.5Z: TAI since 1958 = Unix + 378691200 + 37 s. */
     uint64_t tai_s = 1483228800ULL + 378691200ULL + 37ULL;
-    uint8_t data[16] = {0x1E, (uint8_t)(tai_s >> 24), (uint8_t)(tai_s >> 16), (uint8_t)(tai_s >> 8),
-                        (uint8_t)tai_s, 0x80, 0x00, 0xAB};
+    uint8_t data[16] = {0x1E,
+                        (uint8_t)(tai_s >> 24),
+                        (uint8_t)(tai_s >> 16),
+                        (uint8_t)(tai_s >> 8),
+                        (uint8_t)tai_s,
+                        0x80,
+                        0x00,
+                        0xAB};
     uint8_t buf[64];
     size_t a = nb_spp(3, 0, true, 3, 0, data, 8, buf, sizeof buf);
     dec_pipeline_opts_t o;
@@ -304,12 +296,11 @@ Test(pipeline, cuc_with_pfield_gives_utc_and_tai)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, implicit_cuc_with_gps_epoch)
-{
+Test(pipeline, implicit_cuc_with_gps_epoch) {
     /* GPS seconds 1167264018 = 2017-01-01T00:00:00Z (GPS - UTC = 18 s then). */
     uint32_t gps = 1167264018u;
-    uint8_t data[6] = {(uint8_t)(gps >> 24), (uint8_t)(gps >> 16), (uint8_t)(gps >> 8),
-                       (uint8_t)gps, 0x40, 0x00};
+    uint8_t data[6] = {
+        (uint8_t)(gps >> 24), (uint8_t)(gps >> 16), (uint8_t)(gps >> 8), (uint8_t)gps, 0x40, 0x00};
     uint8_t buf[64];
     size_t a = nb_spp(3, 0, true, 3, 0, data, 6, buf, sizeof buf);
     dec_pipeline_opts_t o;
@@ -331,8 +322,7 @@ Test(pipeline, implicit_cuc_with_gps_epoch)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, cds_day_count_is_utc)
-{
+Test(pipeline, cds_day_count_is_utc) {
     /* CDS P-field 0x40 (1958 epoch, 16-bit day, no submillisecond): day 21915 = 2018-01-01,
      * 3600000 ms = 01:00:00 UTC. */
     uint8_t data[8] = {0x40, 0x55, 0x9B, 0x00, 0x36, 0xEE, 0x80, 0x00};
@@ -351,8 +341,7 @@ Test(pipeline, cds_day_count_is_utc)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, capture_records_through_the_network_layer)
-{
+Test(pipeline, capture_records_through_the_network_layer) {
     uint8_t pkts[512], rec[2048];
     size_t n = make_stream(pkts, sizeof pkts, 4);
     nb_flow_t f = nb_flow_local(4, 40000, 1235);
@@ -374,8 +363,7 @@ Test(pipeline, capture_records_through_the_network_layer)
     dec_pipeline_destroy(&p);
 }
 
-Test(pipeline, tcp_stream_in_capture_records_split_anywhere)
-{
+Test(pipeline, tcp_stream_in_capture_records_split_anywhere) {
     static uint8_t pkts[8192];
     static uint8_t rec[8192];
     size_t n = make_stream(pkts, sizeof pkts, 30);
@@ -391,8 +379,7 @@ Test(pipeline, tcp_stream_in_capture_records_split_anywhere)
         if (k > n - off) {
             k = n - off;
         }
-        r = nb_tcp(NB_DLT_EN10MB, &f, seq, NB_TCP_ACK | NB_TCP_PSH, pkts + off, k, rec,
-                   sizeof rec);
+        r = nb_tcp(NB_DLT_EN10MB, &f, seq, NB_TCP_ACK | NB_TCP_PSH, pkts + off, k, rec, sizeof rec);
         cr_assert_gt(r, 0);
         dec_pipeline_record(p, NB_DLT_EN10MB, rec, r, r, 0);
         seq += (uint32_t)k;

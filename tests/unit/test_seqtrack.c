@@ -5,13 +5,11 @@
 
 static dec_seq_t s;
 
-static dec_seq_result_t upd(uint16_t apid, uint16_t c, uint32_t *miss)
-{
+static dec_seq_result_t upd(uint16_t apid, uint16_t c, uint32_t *miss) {
     return dec_seq_update(&s, apid, c, miss);
 }
 
-Test(seqtrack, in_order_wrap_and_gap_counts)
-{
+Test(seqtrack, in_order_wrap_and_gap_counts) {
     uint32_t m = 99;
     dec_seq_reset(&s);
     cr_assert_eq(upd(7, 16382, &m), DEC_SEQ_FIRST);
@@ -28,8 +26,7 @@ Test(seqtrack, in_order_wrap_and_gap_counts)
     cr_assert_eq(m, 6385);
 }
 
-Test(seqtrack, duplicates_and_reordering_do_not_move_the_count)
-{
+Test(seqtrack, duplicates_and_reordering_do_not_move_the_count) {
     uint32_t m;
     dec_seq_reset(&s);
     upd(1, 10, &m);
@@ -45,8 +42,7 @@ Test(seqtrack, duplicates_and_reordering_do_not_move_the_count)
     cr_assert_eq(m, 16384 - 2 - DEC_SEQ_REORDER_WINDOW);
 }
 
-Test(seqtrack, apids_are_independent)
-{
+Test(seqtrack, apids_are_independent) {
     uint32_t m;
     dec_seq_reset(&s);
     cr_assert_eq(upd(100, 5, &m), DEC_SEQ_FIRST);

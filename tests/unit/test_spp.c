@@ -7,8 +7,7 @@
 #include "guard.h"
 #include "netbuild.h"
 
-Test(spp, every_field_of_a_known_header)
-{
+Test(spp, every_field_of_a_known_header) {
     /* 000 1 1 00101100111 | 01 10101010101010 | 0x0003 */
     const uint8_t raw[] = {0x19, 0x67, 0x6A, 0xAA, 0x00, 0x03, 1, 2, 3, 4};
     const uint8_t *b = guard_place(raw, sizeof raw);
@@ -24,8 +23,7 @@ Test(spp, every_field_of_a_known_header)
     cr_assert_eq(h.total_len, 10);
 }
 
-Test(spp, smallest_and_largest_packets)
-{
+Test(spp, smallest_and_largest_packets) {
     static uint8_t buf[DEC_SPP_MAX_LEN + 16];
     dec_spp_hdr_t h;
     size_t n = nb_spp(5, 0, false, 3, 1, NULL, 1, buf, sizeof buf);
@@ -45,16 +43,15 @@ Test(spp, smallest_and_largest_packets)
     cr_assert_eq(h.total_len, 65542);
 }
 
-Test(spp, truncation_at_every_octet)
-{
+Test(spp, truncation_at_every_octet) {
     uint8_t buf[64];
     size_t n = nb_spp(0x123, 0, true, 3, 77, NULL, 20, buf, sizeof buf);
     cr_assert_eq(n, 26);
     for (size_t len = 0; len < n; len++) {
         dec_spp_hdr_t h = {0};
         h.apid = 0xFFFF;
-        cr_assert_eq(dec_spp_parse(guard_place(buf, len), len, &h), DEC_SPP_NEED_MORE,
-                     "len %zu", len);
+        cr_assert_eq(dec_spp_parse(guard_place(buf, len), len, &h), DEC_SPP_NEED_MORE, "len %zu",
+                     len);
         if (len < DEC_SPP_HDR_LEN) {
             cr_assert_eq(h.apid, 0xFFFF, "header untouched at len %zu", len);
         } else {
@@ -66,8 +63,7 @@ Test(spp, truncation_at_every_octet)
     cr_assert_eq(dec_spp_parse(guard_place(buf, n), n, &h), DEC_SPP_OK);
 }
 
-Test(spp, bad_versions)
-{
+Test(spp, bad_versions) {
     for (unsigned v = 1; v < 8; v++) {
         uint8_t raw[8] = {(uint8_t)(v << 5), 0x01, 0xC0, 0x00, 0x00, 0x01, 0xAA, 0xBB};
         dec_spp_hdr_t h;
