@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "dec/capreader.h"
 #include "dec/output.h"
 #include "dec/pipeline.h"
 #include "vleo/log.h"
@@ -383,18 +384,38 @@ typedef struct {
     uint64_t tcp_connect_failures;
     uint64_t socket_errors;
     uint64_t capture_truncated;
-    uint64_t capture_dropped; /* kernel drops reported by live capture */
-    int64_t size_total;       /* input size for progress, or -1 */
+    uint64_t capture_dropped;  /* kernel drops reported by live capture */
+    uint64_t capture_records;  /* records read from a capture file */
+    uint64_t capture_filtered; /* ... of which --filter dropped */
+    dec_capreader_t *cap;      /* open capture file (--pcap) */
+    int in_fd;                 /* open input file or bound UDP socket (--file, --udp) */
+    int warned_lt[8];
+    unsigned n_warned_lt;
+    int64_t size_total; /* input size for progress, or -1 */
     int64_t size_done;
 } run_t;
 
-static const char *const extra_names[] = {"tcp_connects",         "tcp_reconnects",
-                                          "tcp_connect_failures", "socket_errors",
-                                          "capture_truncated",    "capture_kernel_drops"};
+/* The program's own counters, beside the library's. */
+#define N_EXTRA 8
+static const char *const extra_names[N_EXTRA] = {
+    "tcp_connects",      "tcp_reconnects",       "tcp_connect_failures", "socket_errors",
+    "capture_truncated", "capture_kernel_drops", "capture_records",      "capture_filtered"};
+
+static void extra_counters(const run_t *r, uint64_t *v) {
+    const dec_cr_stats_t *cs = r->cap != NULL ? dec_capreader_stats(r->cap) : NULL;
+    v[0] = r->tcp_connects;
+    v[1] = r->tcp_reconnects;
+    v[2] = r->tcp_connect_failures;
+    v[3] = r->socket_errors;
+    v[4] = r->capture_truncated;
+    v[5] = r->capture_dropped;
+    v[6] = cs != NULL ? cs->records : 0;
+    v[7] = cs != NULL ? cs->filtered : 0;
+}
 
 static void publish_stats(run_t *r, bool final) {
-    uint64_t extra[] = {r->tcp_connects,  r->tcp_reconnects,    r->tcp_connect_failures,
-                        r->socket_errors, r->capture_truncated, r->capture_dropped};
+    uint64_t extra[N_EXTRA];
+    extra_counters(r, extra);
     const dec_net_stats_t *ns = (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE)
                                     ? dec_pipeline_net_stats(r->pipe)
                                     : NULL;
@@ -450,74 +471,6 @@ static void tick(run_t *r, bool live) {
     }
 }
 
-/* Decode every record of an offline capture. */
-static int run_pcap_handle(run_t *r, pcap_t *pc, const char *what, bool classic) {
-    /* With nanosecond precision, libpcap puts nanoseconds in tv_usec. */
-    int64_t ts_scale = pcap_get_tstamp_precision(pc) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
-    int dlt = pcap_datalink(pc);
-    FILE *fp = pcap_file(pc);
-    /* Classic pcap: 24-octet file header, then 16-octet record headers; so the end of the
-     * last whole record is known exactly without asking the stream. */
-    uint64_t good_end = 24;
-    bool first = true;
-    int64_t ts0 = 0;
-    double wall0 = 0;
-    uint64_t n = 0;
-    for (;;) {
-        if (g_stop) {
-            return 0;
-        }
-        struct pcap_pkthdr *h;
-        const u_char *data;
-        int rc = pcap_next_ex(pc, &h, &data);
-        if (rc == 1) {
-            int64_t ts = (int64_t)h->ts.tv_sec * VLEO_NS_PER_S + (int64_t)h->ts.tv_usec * ts_scale;
-            if (r->o->speed > 0) {
-                if (first) {
-                    ts0 = ts;
-                    wall0 = mono_s();
-                    first = false;
-                }
-                double due = wall0 + (double)(ts - ts0) * 1e-9 / r->o->speed;
-                double wait = due - mono_s();
-                if (wait > 0) {
-                    struct timespec d = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
-                    nanosleep(&d, NULL);
-                }
-            }
-            dec_pipeline_record(r->pipe, dlt, data, h->caplen, h->len, ts);
-            good_end += 16u + h->caplen;
-            if ((++n & 1023) == 0) {
-                if (fp != NULL) {
-                    r->size_done = ftello(fp);
-                }
-                tick(r, r->o->speed > 0);
-            }
-            continue;
-        }
-        if (rc == 0) {
-            continue; /* only live handles time out; offline files never return 0 */
-        }
-        if (rc == PCAP_ERROR_BREAK) {
-            if (fp != NULL) {
-                r->size_done = r->size_total;
-            }
-            return 0;
-        }
-        /* A cut capture: every whole record before it is decoded already. */
-        long long off = classic ? (long long)good_end : fp != NULL ? (long long)ftello(fp) : -1;
-        if (strstr(pcap_geterr(pc), "truncated") != NULL) {
-            r->capture_truncated++;
-            VLEO_WARN("%s: capture cut inside the record at byte offset %lld (after %llu whole "
-                      "records, all decoded): %s",
-                      what, off, (unsigned long long)n, pcap_geterr(pc));
-            return 0;
-        }
-        VLEO_ERR("%s: read error at byte offset %lld: %s", what, off, pcap_geterr(pc));
-        return VLEO_EXIT_RUNTIME;
-    }
-}
-
 static int set_filter(pcap_t *pc, const char *filter, const char *what) {
     if (filter == NULL) {
         return 0;
@@ -536,66 +489,77 @@ static int set_filter(pcap_t *pc, const char *filter, const char *what) {
     return 0;
 }
 
-static void warn_linktype(pcap_t *pc, const char *what) {
-    static const int ok[] = {DLT_EN10MB,
-                             DLT_LINUX_SLL,
-                             DLT_RAW,
-                             DLT_NULL,
-                             DLT_LOOP,
-#ifdef DLT_LINUX_SLL2
-                             DLT_LINUX_SLL2,
-#endif
-#ifdef DLT_IPV4
-                             DLT_IPV4,
-                             DLT_IPV6,
-#endif
-                             -1};
-    int dlt = pcap_datalink(pc);
-    for (size_t i = 0; ok[i] >= 0; i++) {
-        if (ok[i] == dlt) {
+/* Warn once per link type that the network layer does not walk (its records are counted as
+ * unsupported_linktype). */
+static void check_linktype(run_t *r, int lt) {
+    static const int ok[] = {0, 1, 12, 14, 101, 108, 113, 228, 229, 276};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        if (ok[i] == lt) {
             return;
         }
     }
-    const char *name = pcap_datalink_val_to_name(dlt);
-    VLEO_WARN("%s: link type %d (%s) is not supported: every record will be rejected as "
+    for (unsigned i = 0; i < r->n_warned_lt; i++) {
+        if (r->warned_lt[i] == lt) {
+            return;
+        }
+    }
+    if (r->n_warned_lt < sizeof r->warned_lt / sizeof r->warned_lt[0]) {
+        r->warned_lt[r->n_warned_lt++] = lt;
+    }
+    const char *name = pcap_datalink_val_to_name(lt);
+    VLEO_WARN("%s: link type %d (%s) is not supported: its records are rejected as "
               "unsupported_linktype",
-              what, dlt, name ? name : "unknown");
+              r->o->input, lt, name ? name : "unknown");
 }
 
+/* --pcap: a pcap or pcapng file (or stdin), records of any supported link type mixed. */
 static int run_pcap(run_t *r) {
-    char errbuf[PCAP_ERRBUF_SIZE];
-    const char *path = r->o->input;
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (fp == NULL) {
-        VLEO_ERR("%s: cannot open: %s", path, strerror(errno));
-        return VLEO_EXIT_INPUT;
-    }
-    struct stat stt;
-    r->size_total = (fstat(fileno(fp), &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : -1;
-    bool classic = false;
-    if (r->size_total >= 0) {
-        uint8_t m[4];
-        if (fread(m, 1, 4, fp) == 4) {
-            uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-            classic =
-                be == 0xA1B2C3D4u || be == 0xD4C3B2A1u || be == 0xA1B23C4Du || be == 0x4D3CB2A1u;
+    dec_capreader_t *cr = r->cap;
+    r->size_total = dec_capreader_size(cr);
+    bool first = true;
+    int64_t ts0 = 0;
+    double wall0 = 0;
+    int rc = 0;
+    int last_lt = -1;
+    for (uint64_t n = 1; !g_stop; n++) {
+        dec_cap_record_t rec;
+        dec_cr_status_t st = dec_capreader_next(cr, &rec);
+        if (st == DEC_CR_EOF) {
+            break;
         }
-        rewind(fp);
-    }
-    pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (pc == NULL) {
-        VLEO_ERR("%s: not a readable pcap or pcapng capture: %s", path, errbuf);
-        if (fp != stdin) {
-            fclose(fp);
+        if (st == DEC_CR_TRUNCATED) {
+            r->capture_truncated++;
+            VLEO_WARN("%s", dec_capreader_error(cr));
+            break;
         }
-        return VLEO_EXIT_INPUT;
+        if (st == DEC_CR_ERROR) {
+            VLEO_ERR("%s", dec_capreader_error(cr));
+            rc = VLEO_EXIT_INPUT;
+            break;
+        }
+        if (rec.linktype != last_lt) {
+            check_linktype(r, rec.linktype);
+            last_lt = rec.linktype;
+        }
+        if (r->o->speed > 0) {
+            if (first) {
+                ts0 = rec.ts_ns;
+                wall0 = mono_s();
+                first = false;
+            }
+            double wait = wall0 + (double)(rec.ts_ns - ts0) * 1e-9 / r->o->speed - mono_s();
+            if (wait > 0) {
+                struct timespec d = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+                nanosleep(&d, NULL);
+            }
+        }
+        dec_pipeline_record(r->pipe, rec.linktype, rec.data, rec.caplen, rec.wirelen, rec.ts_ns);
+        if ((n & 1023) == 0) {
+            r->size_done = (int64_t)dec_capreader_offset(cr);
+            tick(r, r->o->speed > 0);
+        }
     }
-    int rc = set_filter(pc, r->o->filter, path);
-    if (rc == 0) {
-        warn_linktype(pc, path);
-        rc = run_pcap_handle(r, pc, path, classic);
-    }
-    pcap_close(pc); /* closes fp */
+    r->size_done = (int64_t)dec_capreader_offset(cr);
     return rc;
 }
 
@@ -637,7 +601,7 @@ static int run_iface(run_t *r) {
         rc = VLEO_EXIT_RUNTIME;
     }
     if (rc == 0) {
-        warn_linktype(pc, r->o->input);
+        check_linktype(r, pcap_datalink(pc));
         VLEO_INFO("capturing on %s%s%s", r->o->input, r->o->filter ? " with filter " : "",
                   r->o->filter ? r->o->filter : "");
         /* Our own poll with a timeout, so signals and stats ticks are never held up by a
@@ -691,25 +655,7 @@ static int resolve(const char *hostport, int socktype, bool passive, struct addr
 }
 
 static int run_udp(run_t *r) {
-    struct addrinfo *ai;
-    if (resolve(r->o->input, SOCK_DGRAM, true, &ai) != 0) {
-        VLEO_ERR("--udp %s: not a HOST:PORT this machine can resolve", r->o->input);
-        return VLEO_EXIT_USAGE;
-    }
-    int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    int rcvbuf = 8 << 20;
-    if (fd >= 0) {
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    }
-    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        VLEO_ERR("--udp %s: cannot bind: %s", r->o->input, strerror(errno));
-        freeaddrinfo(ai);
-        if (fd >= 0) {
-            close(fd);
-        }
-        return VLEO_EXIT_INPUT;
-    }
-    freeaddrinfo(ai);
+    int fd = r->in_fd;
     VLEO_INFO("listening for UDP on %s", r->o->input);
     enum { VLEN = 32, DGRAM_CAP = 65536 };
     static uint8_t bufs[VLEN][DGRAM_CAP];
@@ -741,7 +687,6 @@ static int run_udp(run_t *r) {
             dec_pipeline_datagram(r->pipe, bufs[i], msgs[i].msg_len, t);
         }
     }
-    close(fd);
     return 0;
 }
 
@@ -777,11 +722,7 @@ static int pump_stream(run_t *r, int fd, bool live) {
 }
 
 static int run_file(run_t *r) {
-    int fd = strcmp(r->o->input, "-") == 0 ? STDIN_FILENO : open(r->o->input, O_RDONLY);
-    if (fd < 0) {
-        VLEO_ERR("%s: cannot open: %s", r->o->input, strerror(errno));
-        return VLEO_EXIT_INPUT;
-    }
+    int fd = r->in_fd;
     struct stat stt;
     r->size_total = (fstat(fd, &stt) == 0 && S_ISREG(stt.st_mode)) ? stt.st_size : -1;
     int rc = pump_stream(r, fd, false);
@@ -790,9 +731,6 @@ static int run_file(run_t *r) {
                  strerror(errno));
     }
     dec_pipeline_stream_end(r->pipe, 0);
-    if (fd != STDIN_FILENO) {
-        close(fd);
-    }
     return rc < 0 ? VLEO_EXIT_INPUT : 0;
 }
 
@@ -874,9 +812,9 @@ static void print_summary(run_t *r) {
                 (unsigned long long)vals[i]);
         col++;
     }
-    uint64_t extra[] = {r->tcp_connects,  r->tcp_reconnects,    r->tcp_connect_failures,
-                        r->socket_errors, r->capture_truncated, r->capture_dropped};
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
+    uint64_t extra[N_EXTRA];
+    extra_counters(r, extra);
+    for (size_t i = 0; i < N_EXTRA; i++) {
         if (extra[i] != 0) {
             fprintf(stderr, "%s%s=%llu", col % 4 == 0 ? "\n    " : "  ", extra_names[i],
                     (unsigned long long)extra[i]);
@@ -884,6 +822,57 @@ static void print_summary(run_t *r) {
         }
     }
     fprintf(stderr, "%s\n", col == 0 ? " none" : "");
+}
+
+/* Open the input before anything waits on it, so a missing file or a port in use is reported
+ * at once (exit 3), even with --no-drop. */
+static int open_input(run_t *r) {
+    const char *in = r->o->input;
+    if (r->o->kind == SRC_PCAP) {
+        char err[512];
+        int code = 0;
+        r->cap = dec_capreader_open(in, r->o->filter, err, sizeof err, &code);
+        if (r->cap == NULL) {
+            VLEO_ERR("%s", err);
+            return code;
+        }
+    } else if (r->o->kind == SRC_FILE) {
+        r->in_fd = strcmp(in, "-") == 0 ? STDIN_FILENO : open(in, O_RDONLY | O_CLOEXEC);
+        if (r->in_fd < 0) {
+            VLEO_ERR("%s: cannot open: %s", in, strerror(errno));
+            return VLEO_EXIT_INPUT;
+        }
+    } else if (r->o->kind == SRC_UDP) {
+        struct addrinfo *ai;
+        if (resolve(in, SOCK_DGRAM, true, &ai) != 0) {
+            VLEO_ERR("--udp %s: not a HOST:PORT this machine can resolve", in);
+            return VLEO_EXIT_USAGE;
+        }
+        int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int rcvbuf = 8 << 20;
+        if (fd >= 0) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+        }
+        if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+            VLEO_ERR("--udp %s: cannot bind: %s", in, strerror(errno));
+            freeaddrinfo(ai);
+            if (fd >= 0) {
+                close(fd);
+            }
+            return VLEO_EXIT_INPUT;
+        }
+        freeaddrinfo(ai);
+        r->in_fd = fd;
+    }
+    return 0;
+}
+
+static void close_input(run_t *r) {
+    dec_capreader_close(&r->cap);
+    if (r->in_fd > STDIN_FILENO) {
+        close(r->in_fd);
+    }
+    r->in_fd = -1;
 }
 
 static void *open_publisher(options_t *o, void *zctx, int *rc) {
@@ -936,11 +925,17 @@ int main(int argc, char **argv) {
     memset(&r, 0, sizeof r);
     r.o = &o;
     r.size_total = -1;
+    r.in_fd = -1;
+    rc = open_input(&r);
+    if (rc != 0) {
+        return rc;
+    }
     if (o.pub != NULL) {
         zctx = zmq_ctx_new();
         r.zsock = open_publisher(&o, zctx, &rc);
         if (r.zsock == NULL) {
             zmq_ctx_term(zctx);
+            close_input(&r);
             return rc;
         }
     }
@@ -1012,6 +1007,7 @@ int main(int argc, char **argv) {
         print_summary(&r);
     }
 done:
+    close_input(&r);
     dec_pipeline_destroy(&r.pipe);
     dec_out_destroy(&r.out);
     if (r.zsock != NULL) {

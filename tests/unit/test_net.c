@@ -327,6 +327,19 @@ Test(net_link, snaplen_and_padding) {
     expect_udp(&cap.chunks[1], &f, pl, 4);
     ASSERT_ST(dec_net_input(net, NB_DLT_EN10MB, rec, 45, 60, 0, sink, NULL),
               DEC_NET_SNAPLEN_TRUNCATED);
+    /* a UDP length reaching into the padding is beyond the IP payload */
+    rec[38] = 0;
+    rec[39] = 20;
+    ASSERT_ST(feed(net, NB_DLT_EN10MB, rec, n), DEC_NET_BAD_UDP_LENGTH);
+    /* TCP takes its payload length from the IP total length, not the frame */
+    cap_reset();
+    n = nb_tcp(NB_DLT_EN10MB, &f, 9, NB_TCP_ACK, pl, 2, rec, sizeof rec);
+    cr_assert_eq(n, 60u);
+    memset(rec + 56, 0xEE, 4);
+    ASSERT_ST(feed(net, NB_DLT_EN10MB, rec, n), DEC_NET_DELIVERED);
+    cr_assert_eq(cap.n, 1u);
+    cr_assert_eq(cap.chunks[0].c.len, 2u);
+    cr_assert_eq(memcmp(cap.chunks[0].c.data, pl, 2), 0);
     const dec_net_stats_t *s = dec_net_stats(net);
     cr_assert_eq(s->by_status[DEC_NET_SNAPLEN_TRUNCATED], 3u);
     cr_assert_eq(s->udp_bytes, 12u);

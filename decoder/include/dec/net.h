@@ -11,10 +11,10 @@
 
 /* Outcome of one capture record. Every record ends in exactly one of these. */
 typedef enum {
-    DEC_NET_DELIVERED = 0,        /* payload handed to the sink (maybe with reassembled data) */
-    DEC_NET_HELD,                 /* kept for reassembly (fragment, out-of-order TCP segment) */
-    DEC_NET_NO_PAYLOAD,           /* TCP segment without payload (SYN, ACK, FIN): not a reject */
-    DEC_NET_DUPLICATE,            /* TCP retransmission of bytes already delivered */
+    DEC_NET_DELIVERED = 0, /* payload handed to the sink (maybe with reassembled data) */
+    DEC_NET_HELD,          /* kept for reassembly (fragment, out-of-order TCP segment) */
+    DEC_NET_NO_PAYLOAD,    /* TCP segment without payload (SYN, ACK, FIN): not a reject */
+    DEC_NET_DUPLICATE,     /* TCP retransmission of bytes already delivered */
     /* rejects, one per reason: */
     DEC_NET_UNSUPPORTED_LINKTYPE, /* the capture's link type is none of the above */
     DEC_NET_TRUNCATED_LINK,       /* record shorter than its link-layer header */
@@ -46,14 +46,14 @@ typedef enum { DEC_NET_UDP = 17, DEC_NET_TCP = 6 } dec_net_proto_t;
 /* One delivery to the sink: a whole UDP datagram, or the next in-order bytes of a TCP flow. */
 typedef struct {
     dec_net_proto_t proto;
-    uint32_t flags;       /* DEC_NET_F_* */
-    uint32_t flow;        /* TCP: flow slot, 0..max_tcp_flows-1, stable while the flow lives */
-    uint8_t ip_version;   /* 4 or 6 */
-    uint8_t src[16];      /* IPv4 in the first 4 octets */
+    uint32_t flags;     /* DEC_NET_F_* */
+    uint32_t flow;      /* TCP: flow slot, 0..max_tcp_flows-1, stable while the flow lives */
+    uint8_t ip_version; /* 4 or 6 */
+    uint8_t src[16];    /* IPv4 in the first 4 octets */
     uint8_t dst[16];
     uint16_t sport, dport;
-    uint64_t gap_bytes;   /* with DEC_NET_F_GAP: octets known to be missing (0 if unknown) */
-    const uint8_t *data;  /* valid only during the sink call */
+    uint64_t gap_bytes;  /* with DEC_NET_F_GAP: octets known to be missing (0 if unknown) */
+    const uint8_t *data; /* valid only during the sink call */
     size_t len;
 } dec_net_chunk_t;
 
@@ -74,17 +74,17 @@ typedef struct {
 typedef struct {
     uint64_t records;
     uint64_t by_status[DEC_NET_STATUS_COUNT];
-    uint64_t udp_datagrams;         /* UDP payloads delivered (reassembled ones included) */
+    uint64_t udp_datagrams; /* UDP payloads delivered (reassembled ones included) */
     uint64_t udp_bytes;
-    uint64_t tcp_segments;          /* segments that carried new payload */
-    uint64_t tcp_bytes;             /* in-order octets delivered */
-    uint64_t tcp_flows;             /* flows seen */
-    uint64_t tcp_holes;             /* holes skipped */
-    uint64_t tcp_hole_bytes;        /* octets known lost in those holes */
+    uint64_t tcp_segments;   /* segments that carried new payload */
+    uint64_t tcp_bytes;      /* in-order octets delivered */
+    uint64_t tcp_flows;      /* flows seen */
+    uint64_t tcp_holes;      /* holes skipped */
+    uint64_t tcp_hole_bytes; /* octets known lost in those holes */
     uint64_t tcp_retransmitted_bytes;
-    uint64_t fragments;             /* fragment records held */
-    uint64_t fragments_completed;   /* datagrams reassembled */
-    uint64_t fragments_expired;     /* datagrams never completed (timeout, table eviction, end) */
+    uint64_t fragments;           /* fragment records held */
+    uint64_t fragments_completed; /* datagrams reassembled */
+    uint64_t fragments_expired;   /* datagrams never completed (timeout, table eviction, end) */
     uint64_t fragments_expired_records; /* fragment records lost with them */
 } dec_net_stats_t;
 

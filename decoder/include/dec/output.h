@@ -25,12 +25,12 @@ typedef struct {
 } dec_out_opts_t;
 
 typedef struct {
-    uint64_t published;     /* packets sent (in messages or batches) */
-    uint64_t messages;      /* ZeroMQ messages sent (packets, batches, stats) */
-    uint64_t dropped;       /* packets dropped at the high-water mark (live mode) */
-    uint64_t send_errors;   /* packets lost to other send errors */
+    uint64_t published;   /* packets sent (in messages or batches) */
+    uint64_t messages;    /* ZeroMQ messages sent (packets, batches, stats) */
+    uint64_t dropped;     /* packets dropped at the high-water mark (live mode) */
+    uint64_t send_errors; /* packets lost to other send errors */
     uint64_t json_lines;
-    uint64_t json_errors;   /* lines that did not fit or could not be written */
+    uint64_t json_errors; /* lines that did not fit or could not be written */
 } dec_out_stats_t;
 
 typedef struct dec_out dec_out_t;

@@ -15,27 +15,27 @@
 
 /* Why octets given to the packet layer did not become a packet. */
 typedef enum {
-    DEC_REJ_TRUNCATED_HEADER = 0, /* datagram ends with fewer than 6 octets after its packets */
+    DEC_REJ_TRUNCATED_HEADER = 0,   /* datagram ends with fewer than 6 octets after its packets */
     DEC_REJ_LENGTH_BEYOND_DATAGRAM, /* declared packet length exceeds the datagram's rest */
-    DEC_REJ_BAD_VERSION,          /* version not 000: rest of datagram, or stream octets skipped */
-    DEC_REJ_STREAM_TRUNCATED,     /* stream ended or lost bytes inside a packet */
+    DEC_REJ_BAD_VERSION,      /* version not 000: rest of datagram, or stream octets skipped */
+    DEC_REJ_STREAM_TRUNCATED, /* stream ended or lost bytes inside a packet */
     DEC_REJ_COUNT
 } dec_reject_t;
 
 /* One decoded packet, valid only during the callback. */
 typedef struct {
     dec_spp_hdr_t hdr;
-    const uint8_t *data;     /* the whole packet, primary header included */
-    size_t len;              /* == hdr.total_len */
-    int64_t rx_utc_ns;       /* capture or socket time */
-    bool time_valid;         /* generation time decoded from the packet */
-    int64_t gen_tai_ns;      /* TAI ns since 1958, when time_valid */
-    int64_t gen_utc_ns;      /* UTC Unix ns, when time_valid */
-    uint32_t seq_gap;        /* packets missing just before this one (same APID) */
+    const uint8_t *data; /* the whole packet, primary header included */
+    size_t len;          /* == hdr.total_len */
+    int64_t rx_utc_ns;   /* capture or socket time */
+    bool time_valid;     /* generation time decoded from the packet */
+    int64_t gen_tai_ns;  /* TAI ns since 1958, when time_valid */
+    int64_t gen_utc_ns;  /* UTC Unix ns, when time_valid */
+    uint32_t seq_gap;    /* packets missing just before this one (same APID) */
     bool duplicate;
     bool reordered;
-    uint64_t record;         /* capture record / datagram / stream read number, from 1 */
-    uint64_t offset;         /* octet offset in the datagram, or in the stream */
+    uint64_t record; /* capture record / datagram / stream read number, from 1 */
+    uint64_t offset; /* octet offset in the datagram, or in the stream */
 } dec_packet_t;
 
 typedef void (*dec_packet_fn)(void *ctx, const dec_packet_t *pkt);
@@ -63,14 +63,14 @@ typedef struct {
     uint64_t telecommands;    /* packets with the type bit set */
     uint64_t rejected[DEC_REJ_COUNT];       /* reject events */
     uint64_t rejected_bytes[DEC_REJ_COUNT]; /* octets lost to each reason */
-    uint64_t seq_gaps;        /* gaps seen */
-    uint64_t seq_missing;     /* packets missing in those gaps */
+    uint64_t seq_gaps;                      /* gaps seen */
+    uint64_t seq_missing;                   /* packets missing in those gaps */
     uint64_t seq_duplicates;
     uint64_t seq_reordered;
     uint64_t time_ok;
     uint64_t time_no_sec_header; /* time code configured but the packet has no secondary hdr */
     uint64_t time_bad[DEC_TC_STATUS_COUNT]; /* by time code status (packet still decoded) */
-    uint64_t stream_resets;   /* streams restarted (new TCP connection, flow start) */
+    uint64_t stream_resets;                 /* streams restarted (new TCP connection, flow start) */
 } dec_stats_t;
 
 typedef struct dec_pipeline dec_pipeline_t;

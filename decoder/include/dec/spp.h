@@ -13,9 +13,9 @@
 
 /* Outcome of parsing one packet at the start of a buffer. */
 typedef enum {
-    DEC_SPP_OK = 0,        /* a whole packet is present */
-    DEC_SPP_NEED_MORE,     /* fewer octets than the header or the declared length */
-    DEC_SPP_BAD_VERSION,   /* packet version number is not 000 */
+    DEC_SPP_OK = 0,      /* a whole packet is present */
+    DEC_SPP_NEED_MORE,   /* fewer octets than the header or the declared length */
+    DEC_SPP_BAD_VERSION, /* packet version number is not 000 */
     DEC_SPP_STATUS_COUNT
 } dec_spp_status_t;
 

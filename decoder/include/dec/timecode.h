@@ -18,27 +18,27 @@ typedef enum {
 /* A configured time code format ("--time-code"). */
 typedef struct {
     dec_tc_kind_t kind;
-    uint8_t coarse;      /* CUC implicit: coarse octets 1-7 */
-    uint8_t fine;        /* CUC implicit: fine octets 0-10 */
-    uint8_t day_octets;  /* CDS implicit: 2 or 3 */
-    uint8_t subms_octets;/* CDS implicit: 0, 2 (microseconds) or 4 (picoseconds) */
-    uint32_t offset;     /* octets after the primary header where the time code starts */
+    uint8_t coarse;       /* CUC implicit: coarse octets 1-7 */
+    uint8_t fine;         /* CUC implicit: fine octets 0-10 */
+    uint8_t day_octets;   /* CDS implicit: 2 or 3 */
+    uint8_t subms_octets; /* CDS implicit: 0, 2 (microseconds) or 4 (picoseconds) */
+    uint32_t offset;      /* octets after the primary header where the time code starts */
 } dec_tc_format_t;
 
 typedef enum {
     DEC_TC_OK = 0,
-    DEC_TC_NEED_MORE,     /* the packet ends inside the time code */
-    DEC_TC_BAD_PFIELD,    /* P-field not CUC/CDS, reserved values, or unsupported extension */
-    DEC_TC_OUT_OF_RANGE,  /* time beyond what int64 nanoseconds hold, or ms-of-day > a day */
+    DEC_TC_NEED_MORE,    /* the packet ends inside the time code */
+    DEC_TC_BAD_PFIELD,   /* P-field not CUC/CDS, reserved values, or unsupported extension */
+    DEC_TC_OUT_OF_RANGE, /* time beyond what int64 nanoseconds hold, or ms-of-day > a day */
     DEC_TC_STATUS_COUNT
 } dec_tc_status_t;
 
 /* A decoded time: elapsed nanoseconds since the format's epoch, and which time scale
  * the count is in: CUC counts SI seconds (TAI scale); CDS counts UTC days and ms-of-day. */
 typedef struct {
-    int64_t ns;            /* since the epoch */
-    bool utc_based;        /* true for CDS (day count + ms of day), false for CUC */
-    bool agency_epoch;     /* P-field said agency-defined epoch (level 2 / epoch bit 1) */
+    int64_t ns;        /* since the epoch */
+    bool utc_based;    /* true for CDS (day count + ms of day), false for CUC */
+    bool agency_epoch; /* P-field said agency-defined epoch (level 2 / epoch bit 1) */
 } dec_tc_time_t;
 
 /* Parse a "--time-code" spec: "none", "cuc", "cuc:C,F", "cds", "cds:D,S" (D day octets 2|3,
