@@ -1,13 +1,30 @@
 #!/usr/bin/env bash
-# demo.sh: the README's main job. Installs what is needed, builds, and decodes the bundled
-# sample pass (captures/sample-pass.pcap): packets as JSON lines, then the decoder's counters.
+# demo.sh: the README's main job. Installs what is needed, builds, and replays the bundled
+# sample pass (captures/sample-pass.pcap) through vleo-decoder: first as JSON lines, then over
+# ZeroMQ to a vleo-tail subscriber, ending with the decoder's counters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target vleo-decoder vleo-tail >/dev/null
-echo "== captures/sample-pass.pcap through vleo-decoder (first and last packets) ==" >&2
-./build/decoder/vleo-decoder --pcap captures/sample-pass.pcap --time-code cuc --json \
-    --pub none --quiet | sed -n '1,8p;$p'
-echo "== accounting ==" >&2
-./build/decoder/vleo-decoder --pcap captures/sample-pass.pcap --time-code cuc --pub none
+DEC=./build/decoder/vleo-decoder
+TAIL=./build/decoder/vleo-tail
+CAP=captures/sample-pass.pcap
+
+echo "== 1. $CAP decoded to JSON lines (first packets and the last) =="
+$DEC --pcap $CAP --time-code cuc --json --pub none --quiet | sed -n '1,5p;$p'
+
+echo
+echo "== 2. the same pass over ZeroMQ: vleo-decoder --no-drop -> vleo-tail =="
+SOCK=ipc:///tmp/vleo-demo-$$.ipc
+OUT=$(mktemp)
+$TAIL "$SOCK" --timeout 30 >"$OUT" &
+TAIL_PID=$!
+$DEC --pcap $CAP --time-code cuc --no-drop --pub "$SOCK" 2>&1 | grep -v '^vleo-decoder: info'
+sleep 0.5
+kill "$TAIL_PID" 2>/dev/null || true
+wait "$TAIL_PID" 2>/dev/null || true
+echo "-- vleo-tail received $(wc -l <"$OUT") messages; the first Packet and the final DecoderStats:"
+grep -m1 '"topic":"tm/' "$OUT" | cut -c1-400
+grep '"topic":"stats/decoder/' "$OUT" | tail -n 1 | cut -c1-400
+rm -f "$OUT" "/tmp/vleo-demo-$$.ipc"

@@ -50,7 +50,12 @@ static dec_pipeline_t *make(const dec_pipeline_opts_t *o) {
     char err[256];
     dec_pipeline_opts_t def;
     if (o == NULL) {
+        /* Small tables: some tests make thousands of pipelines. */
         dec_pipeline_opts_default(&def);
+        def.max_streams = 4;
+        def.net.max_tcp_flows = 4;
+        def.net.max_fragment_datagrams = 4;
+        def.net.tcp_window = 65536;
         o = &def;
     }
     dec_pipeline_t *p = dec_pipeline_new(o, collect, got, err, sizeof err);
