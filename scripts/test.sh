@@ -44,4 +44,7 @@ for src in tests/fuzz/fuzz_*.c; do
       -artifact_prefix="$work/" "$work" "$corpus" 2>&1 | tail -n 12
   rm -rf "$work"
 done
+echo "== benchmark smoke run (every path runs and delivers every packet; figures: bench/run.sh) =="
+bash bench/run.sh --packets 20000 --runs 1 --no-tshark
+
 echo "== all tests passed =="

@@ -90,7 +90,8 @@ static const char usage_text[] =
     "                       an ISO 8601 UTC time\n"
     "  --speed X            replay a capture at X times its recorded pace\n"
     "  --realtime           the same as --speed 1\n"
-    "  --hwm N              ZeroMQ send high-water mark in messages (default 100000)\n"
+    "  --hwm N              ZeroMQ send high-water mark in packets (default 100000; with\n"
+    "                       --batch, N/batch messages)\n"
     "  --linger MS          at exit, wait up to MS ms for queued messages (default 30000)\n"
     "  --stats-interval S   DecoderStats period in seconds (default 1)\n"
     "  --exit-on-eof        --tcp: exit when the server closes instead of reconnecting\n"
@@ -878,7 +879,9 @@ static void close_input(run_t *r) {
 static void *open_publisher(options_t *o, void *zctx, int *rc) {
     vleo_zsock_opts_t zo;
     vleo_zsock_opts_default(&zo);
-    zo.sndhwm = o->hwm;
+    /* --hwm counts packets: with --batch the queue holds batches, so it is scaled down to
+     * keep memory bounded the same way. */
+    zo.sndhwm = o->batch ? (o->hwm / (int)o->batch > 2 ? o->hwm / (int)o->batch : 2) : o->hwm;
     zo.linger_ms = o->linger_ms;
     char err[512];
     void *s = vleo_zsock_open(zctx, ZMQ_XPUB, &zo, o->pub, true, err, sizeof err);
