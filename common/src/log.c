@@ -7,14 +7,12 @@
 static const char *g_prog = "vleo";
 static vleo_log_level_t g_level = VLEO_LOG_INFO;
 
-void vleo_log_init(const char *prog, vleo_log_level_t level)
-{
+void vleo_log_init(const char *prog, vleo_log_level_t level) {
     g_prog = prog;
     g_level = level;
 }
 
-void vleo_log(vleo_log_level_t level, const char *fmt, ...)
-{
+void vleo_log(vleo_log_level_t level, const char *fmt, ...) {
     static const char *const names[] = {"error", "warning", "info", "debug"};
     if (level > g_level) {
         return;

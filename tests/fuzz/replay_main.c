@@ -9,8 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int run_file(const char *path)
-{
+static int run_file(const char *path) {
     FILE *fp = fopen(path, "rb");
     if (fp == NULL) {
         fprintf(stderr, "replay: cannot open %s\n", path);
@@ -30,8 +29,7 @@ static int run_file(const char *path)
     return 0;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     int files = 0;
     for (int i = 1; i < argc; i++) {
         struct stat st;

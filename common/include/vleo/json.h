@@ -32,10 +32,10 @@ void vleo_jw_str(vleo_jw_t *w, const char *s);            /* escaped; NULL write
 void vleo_jw_strn(vleo_jw_t *w, const char *s, size_t n); /* n octets, escaped */
 void vleo_jw_u64(vleo_jw_t *w, uint64_t v);
 void vleo_jw_i64(vleo_jw_t *w, int64_t v);
-void vleo_jw_f64(vleo_jw_t *w, double v);  /* shortest round-trip form; NaN/Inf as null */
+void vleo_jw_f64(vleo_jw_t *w, double v); /* shortest round-trip form; NaN/Inf as null */
 void vleo_jw_bool(vleo_jw_t *w, bool v);
 void vleo_jw_null(vleo_jw_t *w);
-void vleo_jw_time(vleo_jw_t *w, int64_t utc_unix_ns); /* ISO 8601 string, ns digits */
+void vleo_jw_time(vleo_jw_t *w, int64_t utc_unix_ns);       /* ISO 8601 string, ns digits */
 void vleo_jw_hex(vleo_jw_t *w, const uint8_t *p, size_t n); /* lower-case hex string */
 void vleo_jw_raw(vleo_jw_t *w, const char *text, size_t n); /* pre-formatted JSON value */
 

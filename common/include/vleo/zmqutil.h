@@ -12,10 +12,10 @@
 #define VLEO_MAX_MSG_SIZE (4 * 1024 * 1024) /* largest message we accept, octets */
 
 typedef struct {
-    int sndhwm;          /* messages; 0 = ZeroMQ default */
+    int sndhwm; /* messages; 0 = ZeroMQ default */
     int rcvhwm;
-    int linger_ms;       /* -1 = wait forever on close */
-    int64_t maxmsgsize;  /* receive bound, octets (-1 = none) */
+    int linger_ms;      /* -1 = wait forever on close */
+    int64_t maxmsgsize; /* receive bound, octets (-1 = none) */
 } vleo_zsock_opts_t;
 
 /* Default options: HWM 100000 both ways, linger 2000 ms, maxmsgsize VLEO_MAX_MSG_SIZE. */

@@ -45,8 +45,8 @@ void dec_out_packet(void *ctx, const dec_packet_t *pk);
 /* Encode pk as a vleo.v1.Packet into buf[0..cap), as dec_out_packet publishes it: with
  * session_id and message_seq when msg_seq != 0 (one message per packet), without them when
  * 0 (inside a batch). Returns the length, or 0 if it does not fit. */
-size_t dec_out_encode(const dec_out_t *out, const dec_packet_t *pk, uint64_t msg_seq,
-                      uint8_t *buf, size_t cap);
+size_t dec_out_encode(const dec_out_t *out, const dec_packet_t *pk, uint64_t msg_seq, uint8_t *buf,
+                      size_t cap);
 
 /* Send a partly filled batch now (at the end, and periodically in live mode). */
 void dec_out_flush(dec_out_t *out);
