@@ -111,11 +111,18 @@ static void packet_time(dec_pipeline_t *p, dec_packet_t *pk) {
      * agency-defined epochs use the configured one. */
     bool pfield = f->kind == DEC_TC_CUC_PFIELD || f->kind == DEC_TC_CDS_PFIELD;
     const vleo_epoch_t *ep = (pfield && !t.agency_epoch) ? &p->epoch1958 : &p->o.epoch;
+    /* Epoch + count may leave int64 nanoseconds (years beyond 2262): out of range. */
     if (t.utc_based) {
-        pk->gen_utc_ns = ep->utc_unix_ns + t.ns;
+        if (__builtin_add_overflow(ep->utc_unix_ns, t.ns, &pk->gen_utc_ns)) {
+            p->st.time_bad[DEC_TC_OUT_OF_RANGE]++;
+            return;
+        }
         pk->gen_tai_ns = vleo_utc_to_tai(pk->gen_utc_ns);
     } else {
-        pk->gen_tai_ns = ep->tai_ns + t.ns;
+        if (__builtin_add_overflow(ep->tai_ns, t.ns, &pk->gen_tai_ns)) {
+            p->st.time_bad[DEC_TC_OUT_OF_RANGE]++;
+            return;
+        }
         pk->gen_utc_ns = vleo_tai_to_utc(pk->gen_tai_ns);
     }
     pk->time_valid = true;

@@ -95,7 +95,11 @@ static dec_tc_status_t cds_tfield(const uint8_t *buf, size_t len, unsigned day_o
         }
         sub_ns = ps / 1000u;
     }
-    /* days < 2^24: days * 86400e9 < 1.5e18, plus < 86401e9 of ms: no int64 overflow. */
+    /* A 24-bit day count reaches 2^24 days = 1.4e21 ns, beyond int64: such times (more than
+     * ~292 years after the epoch) are out of range. The rest of the day adds < 86401e9. */
+    if (days > ((uint64_t)INT64_MAX - 86401000000000ULL) / (uint64_t)NS_PER_DAY) {
+        return DEC_TC_OUT_OF_RANGE;
+    }
     *ns = (int64_t)(days * (uint64_t)NS_PER_DAY + ms * 1000000u + sub_ns);
     return DEC_TC_OK;
 }

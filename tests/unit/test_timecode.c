@@ -406,3 +406,20 @@ Test(timecode, status_strings) {
     cr_assert_str_eq(dec_tc_status_str(DEC_TC_OUT_OF_RANGE), "out_of_range");
     cr_assert_str_eq(dec_tc_status_str(DEC_TC_STATUS_COUNT), "unknown");
 }
+
+/* Regression (found by fuzz_spp): a 24-bit CDS day count can exceed int64 nanoseconds. */
+Test(timecode, cds_24bit_day_count_beyond_int64_is_out_of_range) {
+    dec_tc_format_t f;
+    char err[64];
+    cr_assert_eq(dec_tc_format_parse("cds:3,4", &f, err, sizeof err), 0);
+    dec_tc_time_t t;
+    const uint8_t max[11] = {0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0};
+    cr_assert_eq(dec_tc_decode(&f, guard_place(max, 11), 11, &t, NULL), DEC_TC_OUT_OF_RANGE);
+    /* 106750 days is the last day whose every instant fits: its last picosecond-rounded ns. */
+    const uint8_t last[11] = {0x01, 0xA0, 0xFE, 0x05, 0x26, 0x5F, 0xE7, 0x3B, 0x9A, 0xC9, 0xFF};
+    cr_assert_eq(dec_tc_decode(&f, guard_place(last, 11), 11, &t, NULL), DEC_TC_OK);
+    cr_assert_eq(t.ns, 106750LL * 86400000000000LL + 86400999LL * 1000000LL + 999999LL);
+    cr_assert(t.utc_based);
+    const uint8_t next[11] = {0x01, 0xA0, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0}; /* day 106751 */
+    cr_assert_eq(dec_tc_decode(&f, guard_place(next, 11), 11, &t, NULL), DEC_TC_OUT_OF_RANGE);
+}
