@@ -22,6 +22,7 @@
 #include <zmq.h>
 
 #include "dec/capreader.h"
+#include "dec/mdb.h"
 #include "dec/output.h"
 #include "dec/pipeline.h"
 #include "vleo.pb-c.h"
@@ -141,6 +142,8 @@ static int gen_capture(const char *path, uint64_t n) {
  * vleo-decoder publishes it (dec_out_encode, the same encoder), without ZeroMQ. */
 typedef struct {
     bool pack;
+    size_t want_params; /* with a database: values every packet must carry */
+    uint64_t param_errors;
     uint64_t packets;
     uint64_t packed_bytes;
     uint64_t seq;
@@ -164,6 +167,9 @@ static void packer_init(packer_t *pk, const char *path, bool pack) {
 static void packer_cb(void *ctx, const dec_packet_t *p) {
     packer_t *pk = ctx;
     pk->packets++;
+    if (pk->want_params != 0 && (p->n_params != pk->want_params || p->container < 0)) {
+        pk->param_errors++;
+    }
     if (!pk->pack) {
         return;
     }
@@ -198,24 +204,36 @@ static int child_pcap_loop(const char *path) {
     return 0;
 }
 
-/* Child "crloop", "decode", "pack": read the capture with dec_capreader as vleo-decoder
- * does, and touch each record (crloop), or feed it to the decode path with packets counted
- * only (decode) or each packed as a vleo.v1.Packet (pack). Prints "packets seconds
+/* Child "crloop", "decode", "pack", "mdb": read the capture with dec_capreader as
+ * vleo-decoder does, and touch each record (crloop), or feed it to the decode path with
+ * packets counted only (decode) or each encoded as a vleo.v1.Packet (pack), or decoded with
+ * the XTCE file xtce (want values each) and encoded (mdb). Prints "packets seconds
  * mean_packed_size sink". */
-static int child_read(const char *mode, const char *path) {
+static int child_read(const char *mode, const char *path, const char *xtce, size_t want) {
     bool loop = strcmp(mode, "crloop") == 0;
     packer_t *pk = malloc(sizeof *pk);
     uint8_t *buf = malloc(PACK_CAP);
     if (pk == NULL || buf == NULL) {
         return 1;
     }
-    packer_init(pk, path, strcmp(mode, "pack") == 0);
+    dec_mdb_t *mdb = NULL;
+    if (xtce != NULL) {
+        char e[1024];
+        mdb = dec_mdb_load(xtce, e, sizeof e);
+        if (mdb == NULL) {
+            fprintf(stderr, "vleo-bench: %s\n", e);
+            return 1;
+        }
+    }
+    packer_init(pk, path, strcmp(mode, "pack") == 0 || mdb != NULL, mdb);
+    pk->want_params = want;
     pk->buf = buf;
     dec_pipeline_t *pipe = NULL;
     char err[512];
     if (!loop) {
         dec_pipeline_opts_t o;
         dec_pipeline_opts_default(&o);
+        o.mdb = mdb;
         pipe = dec_pipeline_new(&o, packer_cb, pk, err, sizeof err);
         if (pipe == NULL) {
             fprintf(stderr, "vleo-bench: %s\n", err);
@@ -256,8 +274,15 @@ static int child_read(const char *mode, const char *path) {
            (unsigned long long)(touch & 1));
     dec_pipeline_destroy(&pipe);
     dec_out_destroy(&pk->out);
+    dec_mdb_destroy(&mdb);
+    uint64_t bad = pk->param_errors;
     free(buf);
     free(pk);
+    if (bad != 0) {
+        fprintf(stderr, "vleo-bench: %llu packets without their %zu parameters\n",
+                (unsigned long long)bad, want);
+        return 1;
+    }
     return 0;
 }
 
@@ -489,6 +514,8 @@ enum {
     F_CR_LOOP,    /* dec_capreader loop (reference) */
     F_LIB_DECODE, /* library decode, no pack (reference) */
     F_LIB_PACK,   /* (a) library decode + pack */
+    F_MDB10,      /* (e) + 10 XTCE parameters */
+    F_MDB100,     /* (e) + 100 XTCE parameters */
     F_CLI_NONE,   /* vleo-decoder --pub none (reference) */
     F_CLI_IPC,    /* (a) vleo-decoder --pub ipc, no subscriber */
     F_E2E_IPC,    /* (b) */
@@ -513,6 +540,8 @@ static const figure_t figures[F_COUNT] = {
     [F_CR_LOOP] = {"   dec_capreader loop (reference)", F_LOOP, 0, 0},
     [F_LIB_DECODE] = {"   library decode, no pack (reference)", F_LOOP, 0, 0},
     [F_LIB_PACK] = {"a  library decode + Packet encode", F_LOOP, 3.5e6, 0.5},
+    [F_MDB10] = {"e  ... + 10 XTCE parameters", F_LIB_PACK, 2e6, 0},
+    [F_MDB100] = {"e  ... + 100 XTCE parameters", F_LIB_PACK, 0, 0},
     [F_CLI_NONE] = {"   vleo-decoder --pub none (reference)", F_LOOP, 0, 0},
     [F_CLI_IPC] = {"a' vleo-decoder --pub ipc, no subscriber", F_LOOP, 0, 0},
     [F_E2E_IPC] = {"b  end to end ipc, 1 msg/packet", F_BARE_IPC, 0, 0.8},
@@ -536,6 +565,8 @@ typedef struct {
     bool verbose;
     char capture[1024];
     char subset[1024];
+    char xtce10[1024];
+    char xtce100[1024];
     char errlog[1100];
     void *zctx;
     int ipc_seq;
@@ -548,6 +579,71 @@ typedef struct {
     double body_size_tcp;
     size_t topic_len;
 } bench_t;
+
+/* ---- the mission databases of figure e --------------------------------------------------- */
+
+/* Two XTCE files for the generated packets (6-octet header, 99 data octets): one root
+ * container placing 10 parameters of mixed kinds (4 x uint32, 2 x float32, 2 x int16 with a
+ * polynomial calibrator, 2 x 8-bit enumerations) from octet 6, and one placing 100 7-bit
+ * unsigned parameters (odd bit offsets throughout). */
+static int write_xtce(const char *path, bool hundred) {
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        fprintf(stderr, "vleo-bench: cannot write %s\n", path);
+        return -1;
+    }
+    fprintf(fp, "<?xml version=\"1.0\"?>\n<SpaceSystem name=\"B\" "
+                "xmlns=\"http://www.omg.org/spec/XTCE/20180204\"><TelemetryMetaData>"
+                "<ParameterTypeSet>\n");
+    if (hundred) {
+        fprintf(fp, "<IntegerParameterType name=\"U7\" signed=\"false\">"
+                    "<IntegerDataEncoding sizeInBits=\"7\"/></IntegerParameterType>\n");
+    } else {
+        fprintf(fp, "<IntegerParameterType name=\"U32\" signed=\"false\"><UnitSet><Unit>count"
+                    "</Unit></UnitSet><IntegerDataEncoding sizeInBits=\"32\"/>"
+                    "</IntegerParameterType>\n"
+                    "<FloatParameterType name=\"F32\" sizeInBits=\"32\"><UnitSet><Unit>W</Unit>"
+                    "</UnitSet><FloatDataEncoding sizeInBits=\"32\"/></FloatParameterType>\n"
+                    "<FloatParameterType name=\"CAL\" sizeInBits=\"64\"><UnitSet><Unit>degC"
+                    "</Unit></UnitSet><IntegerDataEncoding sizeInBits=\"16\" "
+                    "encoding=\"twosComplement\"><DefaultCalibrator><PolynomialCalibrator>"
+                    "<Term coefficient=\"-40\" exponent=\"0\"/><Term coefficient=\"0.01\" "
+                    "exponent=\"1\"/></PolynomialCalibrator></DefaultCalibrator>"
+                    "</IntegerDataEncoding></FloatParameterType>\n"
+                    "<EnumeratedParameterType name=\"MODE\"><IntegerDataEncoding "
+                    "sizeInBits=\"8\"/><EnumerationList><Enumeration value=\"0\" label=\"OFF\"/>"
+                    "<Enumeration value=\"1\" label=\"IDLE\"/><Enumeration value=\"2\" "
+                    "label=\"FIRING\"/><Enumeration value=\"3\" label=\"SAFE\"/>"
+                    "</EnumerationList></EnumeratedParameterType>\n");
+    }
+    fprintf(fp, "</ParameterTypeSet><ParameterSet>\n");
+    static const char *const types10[10] = {"U32", "U32", "U32", "U32",  "F32",
+                                            "F32", "CAL", "CAL", "MODE", "MODE"};
+    int n = hundred ? 100 : 10;
+    for (int i = 0; i < n; i++) {
+        fprintf(fp, "<Parameter name=\"P%d\" parameterTypeRef=\"%s\"/>\n", i,
+                hundred ? "U7" : types10[i]);
+    }
+    fprintf(fp, "</ParameterSet><ContainerSet><SequenceContainer name=\"PKT\"><EntryList>\n");
+    for (int i = 0; i < n; i++) {
+        if (i == 0) {
+            fprintf(fp, "<ParameterRefEntry parameterRef=\"P0\"><LocationInContainerInBits "
+                        "referenceLocation=\"containerStart\"><FixedValue>48</FixedValue>"
+                        "</LocationInContainerInBits></ParameterRefEntry>\n");
+        } else {
+            fprintf(fp, "<ParameterRefEntry parameterRef=\"P%d\"/>\n", i);
+        }
+    }
+    fprintf(fp, "</EntryList></SequenceContainer></ContainerSet></TelemetryMetaData>"
+                "</SpaceSystem>\n");
+    return fclose(fp) == 0 ? 0 : -1;
+}
+
+static int gen_xtce(bench_t *b) {
+    snprintf(b->xtce10, sizeof b->xtce10, "%s.10.xml", b->capture);
+    snprintf(b->xtce100, sizeof b->xtce100, "%s.100.xml", b->capture);
+    return write_xtce(b->xtce10, false) == 0 && write_xtce(b->xtce100, true) == 0 ? 0 : -1;
+}
 
 static void record(bench_t *b, int f, int run, double rate, double rss) {
     b->rate[f][run] = rate;
@@ -572,7 +668,12 @@ static void fail(bench_t *b, int f, const char *why, const proc_result_t *r) {
 
 /* One in-process measurement run in a child of this program. */
 static void run_child_read(bench_t *b, int f, int run, const char *mode) {
-    char *argv[] = {(char *)b->self, (char *)"--child", (char *)mode, b->capture, NULL};
+    char *argv[] = {(char *)b->self, (char *)"--child", (char *)mode, b->capture, NULL, NULL, NULL};
+    if (f == F_MDB10 || f == F_MDB100) {
+        argv[2] = (char *)"mdb";
+        argv[4] = f == F_MDB10 ? b->xtce10 : b->xtce100;
+        argv[5] = (char *)(f == F_MDB10 ? "10" : "100");
+    }
     proc_t p;
     proc_result_t r;
     if (proc_start(&p, b->self, argv, true, b->errlog) != 0) {
@@ -1031,7 +1132,10 @@ static int child_main(int argc, char **argv) {
     }
     if (argc == 4 && (strcmp(argv[2], "crloop") == 0 || strcmp(argv[2], "decode") == 0 ||
                       strcmp(argv[2], "pack") == 0)) {
-        return child_read(argv[2], argv[3]);
+        return child_read(argv[2], argv[3], NULL, 0);
+    }
+    if (argc == 6 && strcmp(argv[2], "mdb") == 0) {
+        return child_read(argv[2], argv[3], argv[4], (size_t)parse_num("n", argv[5], 1, 4096));
     }
     if (argc >= 4 && strcmp(argv[2], "rusage") == 0) {
         return child_rusage(argv + 3);
@@ -1126,6 +1230,9 @@ int main(int argc, char **argv) {
     if (gen_capture(b->capture, b->packets) != 0) {
         return 1;
     }
+    if (gen_xtce(b) != 0) {
+        return 1;
+    }
     bool own_subset = !b->no_tshark && strcmp(b->subset, b->capture) != 0;
     if (own_subset && gen_capture(b->subset, b->tshark_packets) != 0) {
         return 1;
@@ -1136,6 +1243,8 @@ int main(int argc, char **argv) {
         run_child_read(b, F_CR_LOOP, run, "crloop");
         run_child_read(b, F_LIB_DECODE, run, "decode");
         run_child_read(b, F_LIB_PACK, run, "pack");
+        run_child_read(b, F_MDB10, run, "mdb");
+        run_child_read(b, F_MDB100, run, "mdb");
         run_cli_nosub(b, F_CLI_NONE, run, false);
         run_cli_nosub(b, F_CLI_IPC, run, true);
         run_e2e(b, F_E2E_IPC, run, true, false, 0);
@@ -1159,6 +1268,8 @@ int main(int argc, char **argv) {
     }
     if (!b->keep) {
         unlink(b->capture);
+        unlink(b->xtce10);
+        unlink(b->xtce100);
         if (own_subset) {
             unlink(b->subset);
         }

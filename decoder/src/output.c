@@ -14,9 +14,9 @@
 #define TOPIC_CAP 160
 /* Packed Packet without parameters: the raw octets plus fixed fields (about 120 octets) plus
  * the three strings (each capped): this bound is never exceeded. */
-#define PACKET_BUF_CAP (DEC_SPP_MAX_LEN + 4096)
+#define PACKET_BUF_CAP VLEO_MAX_MSG_SIZE
 #define BATCH_CAP (VLEO_MAX_MSG_SIZE - 1024)
-#define JSON_CAP (4096)
+#define JSON_CAP (1u << 20)
 
 struct dec_out {
     dec_out_opts_t o;
@@ -32,6 +32,15 @@ struct dec_out {
     char (*topics)[TOPIC_CAP];
     uint8_t topic_len[2048];
     uint8_t name_len[2048];
+    /* With a mission database: per container name and topic; per parameter name and unit
+     * lengths; and the encoded size of each value of the packet being written. */
+    size_t n_conts;
+    char (*ctopics)[TOPIC_CAP];
+    uint8_t *ctopic_len;
+    uint32_t *cname_len;
+    uint32_t *pname_len;
+    uint32_t *punit_len;
+    uint32_t *psize;
     char batch_topic[TOPIC_CAP];
     char stats_topic[TOPIC_CAP];
     uint8_t *pkt_buf;   /* one packed Packet */
@@ -41,6 +50,33 @@ struct dec_out {
     uint32_t batch_count;
     char *json_buf;
 };
+
+/* Names and topics of the database's containers and parameters, made once. */
+static int mdb_tables(dec_out_t *out, const dec_mdb_t *mdb) {
+    size_t nc = dec_mdb_n_containers(mdb), np = dec_mdb_n_params(mdb);
+    out->n_conts = nc;
+    out->ctopics = calloc(nc ? nc : 1, sizeof *out->ctopics);
+    out->ctopic_len = calloc(nc ? nc : 1, sizeof *out->ctopic_len);
+    out->cname_len = calloc(nc ? nc : 1, sizeof *out->cname_len);
+    out->pname_len = calloc(np ? np : 1, sizeof *out->pname_len);
+    out->punit_len = calloc(np ? np : 1, sizeof *out->punit_len);
+    out->psize = calloc(DEC_OUT_MAX_PARAMS, sizeof *out->psize);
+    if (out->ctopics == NULL || out->ctopic_len == NULL || out->cname_len == NULL ||
+        out->pname_len == NULL || out->punit_len == NULL || out->psize == NULL) {
+        return -1;
+    }
+    for (size_t c = 0; c < nc; c++) {
+        const char *name = dec_mdb_container_name(mdb, (uint32_t)c);
+        out->cname_len[c] = (uint32_t)strlen(name);
+        int n = snprintf(out->ctopics[c], TOPIC_CAP, "tm/%s/%s", out->spacecraft, name);
+        out->ctopic_len[c] = (uint8_t)(n < TOPIC_CAP ? n : TOPIC_CAP - 1);
+    }
+    for (size_t i = 0; i < np; i++) {
+        out->pname_len[i] = (uint32_t)strlen(dec_mdb_param_name(mdb, (uint32_t)i));
+        out->punit_len[i] = (uint32_t)strlen(dec_mdb_param_unit(mdb, (uint32_t)i));
+    }
+    return 0;
+}
 
 dec_out_t *dec_out_new(const dec_out_opts_t *o, char *err, size_t errlen) {
     size_t sc_len = o->spacecraft ? strlen(o->spacecraft) : 0;
@@ -86,6 +122,11 @@ dec_out_t *dec_out_new(const dec_out_opts_t *o, char *err, size_t errlen) {
         out->topic_len[a] = (uint8_t)n;
         out->name_len[a] = (uint8_t)strlen(out->names[a]);
     }
+    if (o->mdb != NULL && mdb_tables(out, o->mdb) != 0) {
+        snprintf(err, errlen, "out of memory for the database's names");
+        dec_out_destroy(&out);
+        return NULL;
+    }
     snprintf(out->batch_topic, sizeof out->batch_topic, "tmb/%s", out->spacecraft);
     snprintf(out->stats_topic, sizeof out->stats_topic, "stats/decoder/%s", out->source_name);
     out->session = vleo_session_id();
@@ -115,6 +156,12 @@ void dec_out_destroy(dec_out_t **out_p) {
     free(out->pkt_buf);
     free(out->batch_buf);
     free(out->json_buf);
+    free(out->ctopics);
+    free(out->ctopic_len);
+    free(out->cname_len);
+    free(out->pname_len);
+    free(out->punit_len);
+    free(out->psize);
     free(out);
     *out_p = NULL;
 }
@@ -196,6 +243,59 @@ void dec_out_flush(dec_out_t *out) {
     out->batch_count = 0;
 }
 
+/* The packet's name and topic: its database container, else APID<n>. */
+static const char *pk_name(const dec_out_t *out, const dec_packet_t *pk, size_t *len) {
+    if (pk->container >= 0 && (size_t)pk->container < out->n_conts) {
+        *len = out->cname_len[pk->container];
+        return dec_mdb_container_name(out->o.mdb, (uint32_t)pk->container);
+    }
+    *len = out->name_len[pk->hdr.apid];
+    return out->names[pk->hdr.apid];
+}
+
+static const char *pk_topic(const dec_out_t *out, const dec_packet_t *pk, size_t *len) {
+    if (pk->container >= 0 && (size_t)pk->container < out->n_conts) {
+        *len = out->ctopic_len[pk->container];
+        return out->ctopics[pk->container];
+    }
+    *len = out->topic_len[pk->hdr.apid];
+    return out->topics[pk->hdr.apid];
+}
+
+static size_t pk_nparams(const dec_packet_t *pk) {
+    return pk->n_params < DEC_OUT_MAX_PARAMS ? pk->n_params : DEC_OUT_MAX_PARAMS;
+}
+
+/* One value as JSON: numbers, strings, hex for bytes, ISO 8601 for times, null if none. */
+static void json_value(vleo_jw_t *w, const dec_val_t *v) {
+    switch (v->kind) {
+    case DEC_VAL_I64:
+        vleo_jw_i64(w, v->v.i);
+        break;
+    case DEC_VAL_U64:
+        vleo_jw_u64(w, v->v.u);
+        break;
+    case DEC_VAL_F64:
+        vleo_jw_f64(w, v->v.f);
+        break;
+    case DEC_VAL_BOOL:
+        vleo_jw_bool(w, v->v.b);
+        break;
+    case DEC_VAL_STR:
+        vleo_jw_strn(w, (const char *)v->p, v->len);
+        break;
+    case DEC_VAL_BYTES:
+        vleo_jw_hex(w, v->p, v->len);
+        break;
+    case DEC_VAL_TIME:
+        vleo_jw_time(w, v->v.t);
+        break;
+    default:
+        vleo_jw_null(w);
+        break;
+    }
+}
+
 static void json_line(dec_out_t *out, const dec_packet_t *pk) {
     vleo_jw_t w;
     vleo_jw_init(&w, out->json_buf, JSON_CAP);
@@ -208,8 +308,10 @@ static void json_line(dec_out_t *out, const dec_packet_t *pk) {
     vleo_jw_u64(&w, pk->hdr.seq_count);
     vleo_jw_key(&w, "length");
     vleo_jw_u64(&w, pk->len);
+    size_t nl;
+    const char *name = pk_name(out, pk, &nl);
     vleo_jw_key(&w, "name");
-    vleo_jw_str(&w, out->names[pk->hdr.apid]);
+    vleo_jw_strn(&w, name, nl);
     vleo_jw_key(&w, "time");
     vleo_jw_time(&w, pk->time_valid ? pk->gen_utc_ns : pk->rx_utc_ns);
     vleo_jw_key(&w, "received");
@@ -232,6 +334,12 @@ static void json_line(dec_out_t *out, const dec_packet_t *pk) {
     }
     vleo_jw_key(&w, "params");
     vleo_jw_obj_begin(&w);
+    for (size_t i = 0; i < pk_nparams(pk); i++) {
+        const dec_pval_t *v = &pk->params[i];
+        vleo_jw_key(&w, dec_mdb_param_name(out->o.mdb, v->param));
+        const dec_val_t *val = out->o.json_raw || v->eng.kind == DEC_VAL_NONE ? &v->raw : &v->eng;
+        json_value(&w, val);
+    }
     vleo_jw_obj_end(&w);
     vleo_jw_obj_end(&w);
     if (w.overflow || w.len >= JSON_CAP - 1) {
@@ -253,6 +361,104 @@ typedef struct {
     size_t total;   /* the whole Packet */
 } pk_sizes_t;
 
+/* vleo.v1.Value body of v (one oneof field), 0 for none. */
+static size_t value_size(const dec_val_t *v) {
+    switch (v->kind) {
+    case DEC_VAL_I64:
+        return 1 + varint_len((uint64_t)v->v.i);
+    case DEC_VAL_U64:
+        return 1 + varint_len(v->v.u);
+    case DEC_VAL_F64:
+        return 9;
+    case DEC_VAL_BOOL:
+        return 2;
+    case DEC_VAL_STR:
+    case DEC_VAL_BYTES:
+        return 1 + varint_len(v->len) + v->len;
+    case DEC_VAL_TIME:
+        return 1 + varint_len((uint64_t)v->v.t);
+    default:
+        return 0;
+    }
+}
+
+static uint8_t *value_write(uint8_t *p, const dec_val_t *v) {
+    switch (v->kind) {
+    case DEC_VAL_I64:
+        *p++ = 0x08;
+        return w_varint(p, (uint64_t)v->v.i);
+    case DEC_VAL_U64:
+        *p++ = 0x10;
+        return w_varint(p, v->v.u);
+    case DEC_VAL_F64: {
+        *p++ = 0x19; /* field 3, 64-bit: little-endian IEEE 754 */
+        uint64_t u;
+        memcpy(&u, &v->v.f, sizeof u);
+        for (int i = 0; i < 8; i++) {
+            *p++ = (uint8_t)(u >> (8 * i));
+        }
+        return p;
+    }
+    case DEC_VAL_BOOL:
+        *p++ = 0x20;
+        *p++ = v->v.b ? 1 : 0;
+        return p;
+    case DEC_VAL_STR:
+        return w_bytes(p, 0x2A, v->p, v->len);
+    case DEC_VAL_BYTES:
+        return w_bytes(p, 0x32, v->p, v->len);
+    case DEC_VAL_TIME:
+        *p++ = 0x38;
+        return w_varint(p, (uint64_t)v->v.t);
+    default:
+        return p;
+    }
+}
+
+/* vleo.v1.Parameter body: 1 name, 2 raw, 3 eng, 4 unit (when any), 5 validity (when not
+ * VALID). */
+static size_t param_size(const dec_out_t *out, const dec_pval_t *v) {
+    size_t nl = out->pname_len[v->param], ul = out->punit_len[v->param];
+    size_t n = 1 + varint_len(nl) + nl;
+    size_t rs = value_size(&v->raw), es = value_size(&v->eng);
+    if (v->raw.kind != DEC_VAL_NONE) {
+        n += 1 + varint_len(rs) + rs;
+    }
+    if (v->eng.kind != DEC_VAL_NONE) {
+        n += 1 + varint_len(es) + es;
+    }
+    if (ul > 0) {
+        n += 1 + varint_len(ul) + ul;
+    }
+    if (v->validity != DEC_PV_VALID) {
+        n += 2;
+    }
+    return n;
+}
+
+static uint8_t *param_write(const dec_out_t *out, const dec_pval_t *v, uint8_t *p) {
+    const dec_mdb_t *m = out->o.mdb;
+    p = w_bytes(p, 0x0A, dec_mdb_param_name(m, v->param), out->pname_len[v->param]);
+    if (v->raw.kind != DEC_VAL_NONE) {
+        *p++ = 0x12;
+        p = w_varint(p, value_size(&v->raw));
+        p = value_write(p, &v->raw);
+    }
+    if (v->eng.kind != DEC_VAL_NONE) {
+        *p++ = 0x1A;
+        p = w_varint(p, value_size(&v->eng));
+        p = value_write(p, &v->eng);
+    }
+    if (out->punit_len[v->param] > 0) {
+        p = w_bytes(p, 0x22, dec_mdb_param_unit(m, v->param), out->punit_len[v->param]);
+    }
+    if (v->validity != DEC_PV_VALID) {
+        *p++ = 0x28;
+        *p++ = v->validity;
+    }
+    return p;
+}
+
 static size_t source_size(const dec_out_t *out, const dec_packet_t *pk) {
     return 1 + varint_len(out->path_len) + out->path_len + 1 + varint_len(pk->record) + 1 +
            varint_len(pk->offset);
@@ -263,9 +469,10 @@ static size_t quality_size(const dec_packet_t *pk) {
            (pk->reordered ? 2 : 0) + 2;
 }
 
-static void packet_sizes(const dec_out_t *out, const dec_packet_t *pk, bool with_seq,
-                         uint64_t msg_seq, pk_sizes_t *z) {
-    size_t name_len = out->name_len[pk->hdr.apid];
+static void packet_sizes(dec_out_t *out, const dec_packet_t *pk, bool with_seq, uint64_t msg_seq,
+                         pk_sizes_t *z) {
+    size_t name_len;
+    (void)pk_name(out, pk, &name_len);
     z->source = source_size(out, pk);
     z->quality = quality_size(pk);
     size_t n = 1 + varint_len(out->sc_len) + out->sc_len; /* 1 spacecraft */
@@ -281,6 +488,12 @@ static void packet_sizes(const dec_out_t *out, const dec_packet_t *pk, bool with
     n += 1 + varint_len(z->quality) + z->quality; /* 13 */
     if (out->o.raw) {
         n += 1 + varint_len(pk->len) + pk->len; /* 14 */
+    }
+    size_t np = pk_nparams(pk);
+    for (size_t i = 0; i < np; i++) { /* 15 */
+        size_t ps = param_size(out, &pk->params[i]);
+        out->psize[i] = (uint32_t)ps;
+        n += 1 + varint_len(ps) + ps;
     }
     n += 2 + varint_len(pk->hdr.version); /* 16 */
     n += 2 + varint_len(pk->len);         /* 17 */
@@ -306,7 +519,9 @@ static uint8_t *packet_write(const dec_out_t *out, const dec_packet_t *pk, bool 
     p = w_varint(p, pk->hdr.seq_count);
     *p++ = 0x38;
     p = w_varint(p, pk->hdr.data_length);
-    p = w_bytes(p, 0x42, out->names[pk->hdr.apid], out->name_len[pk->hdr.apid]);
+    size_t name_len;
+    const char *name = pk_name(out, pk, &name_len);
+    p = w_bytes(p, 0x42, name, name_len);
     if (pk->time_valid) {
         *p++ = 0x48;
         p = w_varint(p, (uint64_t)pk->gen_utc_ns);
@@ -341,6 +556,11 @@ static uint8_t *packet_write(const dec_out_t *out, const dec_packet_t *pk, bool 
     if (out->o.raw) {
         p = w_bytes(p, 0x72, pk->data, pk->len);
     }
+    for (size_t i = 0; i < pk_nparams(pk); i++) {
+        *p++ = 0x7A; /* field 15 */
+        p = w_varint(p, out->psize[i]);
+        p = param_write(out, &pk->params[i], p);
+    }
     *p++ = 0x80; /* field 16: two-octet tag */
     *p++ = 0x01;
     p = w_varint(p, pk->hdr.version);
@@ -358,7 +578,7 @@ static uint8_t *packet_write(const dec_out_t *out, const dec_packet_t *pk, bool 
     return p;
 }
 
-size_t dec_out_encode(const dec_out_t *out, const dec_packet_t *pk, uint64_t msg_seq, uint8_t *buf,
+size_t dec_out_encode(dec_out_t *out, const dec_packet_t *pk, uint64_t msg_seq, uint8_t *buf,
                       size_t cap) {
     pk_sizes_t z;
     packet_sizes(out, pk, msg_seq != 0, msg_seq, &z);
@@ -380,9 +600,14 @@ void dec_out_packet(void *ctx, const dec_packet_t *pk) {
     if (out->o.batch == 0) {
         uint64_t msg_seq = out->seq + 1;
         packet_sizes(out, pk, true, msg_seq, &z);
+        if (z.total > PACKET_BUF_CAP) {
+            out->st.too_large++;
+            return;
+        }
         size_t n = (size_t)(packet_write(out, pk, true, msg_seq, &z, out->pkt_buf) - out->pkt_buf);
-        int r =
-            send2(out, out->topics[pk->hdr.apid], out->topic_len[pk->hdr.apid], out->pkt_buf, n);
+        size_t tl;
+        const char *topic = pk_topic(out, pk, &tl);
+        int r = send2(out, topic, tl, out->pkt_buf, n);
         if (r == 0) {
             out->st.published++;
         } else if (r == 1) {
@@ -395,8 +620,13 @@ void dec_out_packet(void *ctx, const dec_packet_t *pk) {
     /* Batched: the batch's own session and sequence say it all; packets carry neither, and
      * each is written straight into the batch behind its field-2 tag and length. */
     packet_sizes(out, pk, false, 0, &z);
-    /* tag + length (<= 3 octets: z.total < 2^21) + packet + closing fields (2 x 11). */
-    if (BATCH_CAP - out->batch_len < z.total + 4 + 24) {
+    /* tag + length (<= 4 octets: z.total < 2^28) + packet + closing fields (2 x 11). */
+    const size_t need = z.total + 5 + 24;
+    if (need > BATCH_CAP - out->batch_head) {
+        out->st.too_large++; /* would not fit even an empty batch */
+        return;
+    }
+    if (BATCH_CAP - out->batch_len < need) {
         dec_out_flush(out);
     }
     uint8_t *p = out->batch_buf + out->batch_len;
@@ -487,6 +717,13 @@ size_t dec_out_counters(const dec_out_t *out, const dec_stats_t *ps, const dec_n
     ADD("send_errors", out->st.send_errors);
     ADD("json_lines", out->st.json_lines);
     ADD("json_errors", out->st.json_errors);
+    ADD("too_large", out->st.too_large);
+    ADD("mdb_named", ps->mdb_named);
+    for (int k = 1; k < DEC_MDB_STATUS_COUNT; k++) {
+        ADD(dec_mdb_status_str((dec_mdb_status_t)k), ps->mdb[k]);
+    }
+    ADD("param_values", ps->param_values);
+    ADD("time_param_missing", ps->time_param_missing);
 #undef ADD
     if (rejected != NULL) {
         *rejected = rej;

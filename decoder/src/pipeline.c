@@ -27,8 +27,9 @@ struct dec_pipeline {
     dec_seq_t seq;
     dec_stats_t st;
     vleo_epoch_t epoch1958;
-    uint64_t record; /* number of the current record / datagram / read */
-    int64_t rx_ns;   /* its reception time */
+    dec_pval_t *pvals; /* o.max_params values, reused for every packet */
+    uint64_t record;   /* number of the current record / datagram / read */
+    int64_t rx_ns;     /* its reception time */
 };
 
 void dec_pipeline_opts_default(dec_pipeline_opts_t *o) {
@@ -37,6 +38,8 @@ void dec_pipeline_opts_default(dec_pipeline_opts_t *o) {
     o->epoch.tai_ns = 0;
     o->epoch.utc_unix_ns = -VLEO_UNIX_MINUS_1958_S * VLEO_NS_PER_S;
     o->max_streams = 64;
+    o->max_params = 4096;
+    o->time_param = -1;
     dec_net_limits_default(&o->net);
 }
 
@@ -58,7 +61,11 @@ dec_pipeline_t *dec_pipeline_new(const dec_pipeline_opts_t *o, dec_packet_fn fn,
     p->nstreams = o->max_streams + o->net.max_tcp_flows;
     p->streams = calloc(p->nstreams, sizeof *p->streams);
     p->stream_mem = malloc((size_t)p->nstreams * DEC_SPP_MAX_LEN);
-    if (p->net == NULL || p->streams == NULL || p->stream_mem == NULL) {
+    if (o->mdb != NULL) {
+        p->pvals = calloc(o->max_params ? o->max_params : 1, sizeof *p->pvals);
+    }
+    if (p->net == NULL || p->streams == NULL || p->stream_mem == NULL ||
+        (o->mdb != NULL && p->pvals == NULL)) {
         if (p->net != NULL) {
             snprintf(err, errlen, "out of memory for %u stream buffers", p->nstreams);
         }
@@ -81,6 +88,7 @@ void dec_pipeline_destroy(dec_pipeline_t **p_p) {
     dec_net_destroy(&p->net);
     free(p->stream_mem);
     free(p->streams);
+    free(p->pvals);
     free(p);
     *p_p = NULL;
 }
@@ -127,6 +135,22 @@ static void packet_time(dec_pipeline_t *p, dec_packet_t *pk) {
     }
     pk->time_valid = true;
     p->st.time_ok++;
+}
+
+/* The packet time from a database AbsoluteTime parameter (--time-param). */
+static void param_time(dec_pipeline_t *p, dec_packet_t *pk) {
+    for (size_t i = 0; i < pk->n_params; i++) {
+        const dec_pval_t *v = &pk->params[i];
+        if ((int64_t)v->param == p->o.time_param && v->validity == DEC_PV_VALID &&
+            v->eng.kind == DEC_VAL_TIME) {
+            pk->gen_utc_ns = v->eng.v.t;
+            pk->gen_tai_ns = vleo_utc_to_tai(v->eng.v.t);
+            pk->time_valid = true;
+            p->st.time_ok++;
+            return;
+        }
+    }
+    p->st.time_param_missing++;
 }
 
 /* A whole packet (hdr parsed, len == hdr->total_len) at data: account and deliver it. */
@@ -176,7 +200,24 @@ static void emit(dec_pipeline_t *p, const dec_spp_hdr_t *hdr, const uint8_t *dat
             break;
         }
     }
-    packet_time(p, &pk);
+    pk.container = -1;
+    pk.params = NULL;
+    pk.n_params = 0;
+    if (p->o.mdb != NULL) {
+        dec_mdb_status_t ms = dec_mdb_decode(p->o.mdb, data, hdr->total_len, p->pvals,
+                                             p->o.max_params, &pk.n_params, &pk.container);
+        p->st.mdb[ms]++;
+        p->st.param_values += pk.n_params;
+        if (pk.container >= 0) {
+            p->st.mdb_named++;
+        }
+        pk.params = p->pvals;
+    }
+    if (p->o.time_param >= 0 && p->o.mdb != NULL) {
+        param_time(p, &pk);
+    } else {
+        packet_time(p, &pk);
+    }
     p->fn(p->ctx, &pk);
 }
 

@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "dec/capreader.h"
+#include "dec/mdb.h"
 #include "dec/output.h"
 #include "dec/pipeline.h"
 #include "vleo/log.h"
@@ -39,6 +40,10 @@ typedef struct {
     bool publish_idle;
     bool insecure;
     bool exit_on_eof;
+    const char *mdb_path;
+    const char *time_param;
+    bool list;
+    bool json_raw;
     uint32_t batch;
     double speed; /* 0: as fast as possible */
     double wait_sub_s;
@@ -83,6 +88,12 @@ static const char usage_text[] =
     "                       before sending (default 10; 0 = do not wait)\n"
     "  --batch N            publish PacketBatch messages of up to N packets on tmb/<spacecraft>\n"
     "  --no-raw             leave the packet octets out of Packet.raw\n"
+    "  --mdb XTCE.xml       mission database: names packets after their XTCE container and\n"
+    "                       decodes their parameters (raw and engineering values, units)\n"
+    "  --list               with --mdb: print the packets and parameters it defines, exit\n"
+    "  --raw                JSON params carry raw values instead of engineering values\n"
+    "  --time-param NAME    with --mdb: the packet time is this AbsoluteTime parameter\n"
+    "                       (qualified name) instead of --time-code\n"
     "  --publish-idle       publish idle packets (APID 0x7FF) too (default: count only)\n"
     "  --time-code SPEC     secondary-header time: none (default), cuc, cuc:C,F, cds, cds:D,S,\n"
     "                       each optionally @N octets after the primary header\n"
@@ -178,7 +189,11 @@ static void parse_options(int argc, char **argv, options_t *o) {
         O_PROGRESS,
         O_QUIET,
         O_HELP,
-        O_VERSION
+        O_VERSION,
+        O_MDB,
+        O_LIST,
+        O_RAW,
+        O_TIME_PARAM
     };
     static const struct option longopts[] = {{"pcap", required_argument, 0, O_PCAP},
                                              {"iface", required_argument, 0, O_IFACE},
@@ -207,6 +222,10 @@ static void parse_options(int argc, char **argv, options_t *o) {
                                              {"exit-on-eof", no_argument, 0, O_EOF},
                                              {"progress", no_argument, 0, O_PROGRESS},
                                              {"quiet", no_argument, 0, O_QUIET},
+                                             {"mdb", required_argument, 0, O_MDB},
+                                             {"list", no_argument, 0, O_LIST},
+                                             {"raw", no_argument, 0, O_RAW},
+                                             {"time-param", required_argument, 0, O_TIME_PARAM},
                                              {"help", no_argument, 0, O_HELP},
                                              {"version", no_argument, 0, O_VERSION},
                                              {0, 0, 0, 0}};
@@ -322,6 +341,18 @@ static void parse_options(int argc, char **argv, options_t *o) {
         case O_QUIET:
             o->quiet = true;
             break;
+        case O_MDB:
+            o->mdb_path = optarg;
+            break;
+        case O_LIST:
+            o->list = true;
+            break;
+        case O_RAW:
+            o->json_raw = true;
+            break;
+        case O_TIME_PARAM:
+            o->time_param = optarg;
+            break;
         case O_HELP:
             fputs(usage_text, stdout);
             exit(VLEO_EXIT_OK);
@@ -341,6 +372,15 @@ static void parse_options(int argc, char **argv, options_t *o) {
     }
     if (optind < argc) {
         usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    if (o->time_param != NULL && o->mdb_path == NULL) {
+        usage_error("--time-param %s needs --mdb FILE", o->time_param);
+    }
+    if (o->list) {
+        if (o->mdb_path == NULL) {
+            usage_error("--list needs --mdb FILE%s", "");
+        }
+        return;
     }
     if (o->kind == SRC_NONE) {
         usage_error("no source given%s", "");
@@ -876,6 +916,54 @@ static void close_input(run_t *r) {
     r->in_fd = -1;
 }
 
+/* Load the mission database; XTCE problems are configuration errors (exit 2), an unreadable
+ * file exit 3. What the file uses that is not supported is listed on stderr. */
+static int load_mdb(const char *path, dec_mdb_t **mdb) {
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        VLEO_ERR("--mdb %s: cannot open: %s", path, strerror(errno));
+        return VLEO_EXIT_INPUT;
+    }
+    fclose(fp);
+    char err[1024];
+    *mdb = dec_mdb_load(path, err, sizeof err);
+    if (*mdb == NULL) {
+        VLEO_ERR("--mdb %s", err);
+        return VLEO_EXIT_USAGE;
+    }
+    size_t nu = dec_mdb_n_unsupported(*mdb);
+    for (size_t i = 0; i < nu; i++) {
+        VLEO_WARN("--mdb %s: %s: not supported, ignored", path, dec_mdb_unsupported(*mdb, i));
+    }
+    return 0;
+}
+
+/* --list: every container (packet) with its base and the parameters its entries place. */
+static void print_list(const dec_mdb_t *mdb, const char *path) {
+    size_t nc = dec_mdb_n_containers(mdb);
+    printf("%s: %zu containers, %zu parameters\n", path, nc, dec_mdb_n_params(mdb));
+    static uint32_t params[4096];
+    for (uint32_t c = 0; c < nc; c++) {
+        int32_t base = dec_mdb_container_base(mdb, c);
+        printf("%s %s%s%s\n", dec_mdb_container_abstract(mdb, c) ? "abstract" : "packet  ",
+               dec_mdb_container_qname(mdb, c), base >= 0 ? " : " : "",
+               base >= 0 ? dec_mdb_container_qname(mdb, (uint32_t)base) : "");
+        size_t n = dec_mdb_container_params(mdb, c, params, sizeof params / sizeof params[0]);
+        for (size_t i = 0; i < n && i < sizeof params / sizeof params[0]; i++) {
+            const char *unit = dec_mdb_param_unit(mdb, params[i]);
+            printf("    %-40s %-13s %s\n", dec_mdb_param_name(mdb, params[i]),
+                   dec_mdb_param_type(mdb, params[i]), unit);
+        }
+    }
+    size_t nu = dec_mdb_n_unsupported(mdb);
+    if (nu > 0) {
+        printf("not supported (ignored):\n");
+        for (size_t i = 0; i < nu; i++) {
+            printf("    %s\n", dec_mdb_unsupported(mdb, i));
+        }
+    }
+}
+
 static void *open_publisher(options_t *o, void *zctx, int *rc) {
     vleo_zsock_opts_t zo;
     vleo_zsock_opts_default(&zo);
@@ -906,6 +994,35 @@ int main(int argc, char **argv) {
     options_t o;
     vleo_log_init("vleo-decoder", VLEO_LOG_INFO);
     parse_options(argc, argv, &o);
+    dec_mdb_t *mdb = NULL;
+    if (o.mdb_path != NULL) {
+        int lrc = load_mdb(o.mdb_path, &mdb);
+        if (lrc != 0) {
+            return lrc;
+        }
+        o.popts.mdb = mdb;
+        o.popts.max_params = DEC_OUT_MAX_PARAMS;
+        if (o.time_param != NULL) {
+            size_t np = dec_mdb_n_params(mdb);
+            for (size_t i = 0; i < np; i++) {
+                if (strcmp(dec_mdb_param_name(mdb, (uint32_t)i), o.time_param) == 0) {
+                    o.popts.time_param = (int64_t)i;
+                }
+            }
+            if (o.popts.time_param < 0 ||
+                strcmp(dec_mdb_param_type(mdb, (uint32_t)o.popts.time_param), "absolute_time")) {
+                VLEO_ERR("--time-param %s: no AbsoluteTime parameter of that name in %s",
+                         o.time_param, o.mdb_path);
+                dec_mdb_destroy(&mdb);
+                return VLEO_EXIT_USAGE;
+            }
+        }
+        if (o.list) {
+            print_list(mdb, o.mdb_path);
+            dec_mdb_destroy(&mdb);
+            return VLEO_EXIT_OK;
+        }
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -931,6 +1048,7 @@ int main(int argc, char **argv) {
     r.in_fd = -1;
     rc = open_input(&r);
     if (rc != 0) {
+        dec_mdb_destroy(&mdb);
         return rc;
     }
     if (o.pub != NULL) {
@@ -939,6 +1057,7 @@ int main(int argc, char **argv) {
         if (r.zsock == NULL) {
             zmq_ctx_term(zctx);
             close_input(&r);
+            dec_mdb_destroy(&mdb);
             return rc;
         }
     }
@@ -951,7 +1070,9 @@ int main(int argc, char **argv) {
                          .batch = o.batch,
                          .raw = o.raw,
                          .json = o.json ? stdout : NULL,
-                         .stop = &g_stop};
+                         .stop = &g_stop,
+                         .mdb = mdb,
+                         .json_raw = o.json_raw};
     r.out = dec_out_new(&oo, err, sizeof err);
     r.pipe = r.out ? dec_pipeline_new(&o.popts, dec_out_packet, r.out, err, sizeof err) : NULL;
     if (r.pipe == NULL) {
@@ -1013,6 +1134,7 @@ done:
     close_input(&r);
     dec_pipeline_destroy(&r.pipe);
     dec_out_destroy(&r.out);
+    dec_mdb_destroy(&mdb);
     if (r.zsock != NULL) {
         zmq_close(r.zsock);
     }

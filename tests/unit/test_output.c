@@ -149,3 +149,175 @@ Test(output, encoded_packet_unpacks_to_its_fields) {
     vleo__v1__packet__free_unpacked(m, NULL);
     dec_out_destroy(&out);
 }
+
+/* Parameters (field 15) too: every value kind, units and validity, against protobuf-c. */
+#include "../../decoder/src/mdb_model.h"
+
+static void ref_value(Vleo__V1__Value *pv, const dec_val_t *v) {
+    vleo__v1__value__init(pv);
+    switch (v->kind) {
+    case DEC_VAL_I64:
+        pv->v_case = VLEO__V1__VALUE__V_INT64_VALUE;
+        pv->int64_value = v->v.i;
+        break;
+    case DEC_VAL_U64:
+        pv->v_case = VLEO__V1__VALUE__V_UINT64_VALUE;
+        pv->uint64_value = v->v.u;
+        break;
+    case DEC_VAL_F64:
+        pv->v_case = VLEO__V1__VALUE__V_DOUBLE_VALUE;
+        pv->double_value = v->v.f;
+        break;
+    case DEC_VAL_BOOL:
+        pv->v_case = VLEO__V1__VALUE__V_BOOL_VALUE;
+        pv->bool_value = v->v.b;
+        break;
+    case DEC_VAL_STR: {
+        static char sbuf[8][64];
+        static int k;
+        char *d = sbuf[k++ % 8];
+        memcpy(d, v->p, v->len);
+        d[v->len] = '\0';
+        pv->v_case = VLEO__V1__VALUE__V_STRING_VALUE;
+        pv->string_value = d;
+        break;
+    }
+    case DEC_VAL_BYTES:
+        pv->v_case = VLEO__V1__VALUE__V_BYTES_VALUE;
+        pv->bytes_value.data = (uint8_t *)v->p;
+        pv->bytes_value.len = v->len;
+        break;
+    case DEC_VAL_TIME:
+        pv->v_case = VLEO__V1__VALUE__V_TIME_UTC_NS;
+        pv->time_utc_ns = v->v.t;
+        break;
+    default:
+        break;
+    }
+}
+
+Test(output, parameters_match_protobuf_c) {
+    dec_mdb_t *m = mdb_new();
+    cr_assert_not_null(m);
+    mdb_ptype_t t = {.name = "/T/int", .kind = MDB_T_INTEGER};
+    t.unit = mdb_add_string(m, "m");
+    uint32_t ti = mdb_add_type(m, &t);
+    mdb_ptype_t t2 = {.name = "/T/plain", .kind = MDB_T_STRING};
+    uint32_t ts = mdb_add_type(m, &t2);
+    const char *names[] = {"/QK1/GNSS/ALTITUDE", "/QK1/X", "/QK1/MODE_NAME_LONGER"};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_neq(mdb_add_param(m, names[i], i == 2 ? ts : ti), MDB_NONE);
+    }
+    uint32_t c = mdb_add_container(m, "HK", "/QK1/HK", false, MDB_NONE);
+    cr_assert_neq(c, MDB_NONE);
+    char err[128];
+    cr_assert_eq(mdb_finish(m, err, sizeof err), 0, "%s", err);
+
+    char e2[128];
+    dec_out_opts_t o = {.spacecraft = "QK1", .source_name = "u", .source_path = "p", .mdb = m};
+    dec_out_t *out = dec_out_new(&o, e2, sizeof e2);
+    cr_assert_not_null(out, "%s", e2);
+    uint8_t data[16];
+    size_t n = nb_spp(100, 0, false, 3, 1, NULL, 10, data, sizeof data);
+    const uint8_t bytes[3] = {0xDE, 0xAD, 0x01};
+    dec_pval_t pv[8] = {
+        {.param = 0,
+         .validity = DEC_PV_VALID,
+         .raw = {.kind = DEC_VAL_U64, .v.u = 250123},
+         .eng = {.kind = DEC_VAL_F64, .v.f = 250.123}},
+        {.param = 1,
+         .validity = DEC_PV_OUT_OF_RANGE,
+         .raw = {.kind = DEC_VAL_I64, .v.i = -5},
+         .eng = {.kind = DEC_VAL_I64, .v.i = -5}},
+        {.param = 2,
+         .validity = DEC_PV_VALID,
+         .raw = {.kind = DEC_VAL_STR, .p = (const uint8_t *)"ON", .len = 2},
+         .eng = {.kind = DEC_VAL_STR, .p = (const uint8_t *)"SAFE", .len = 4}},
+        {.param = 1, .validity = DEC_PV_NOT_PRESENT},
+        {.param = 0,
+         .validity = DEC_PV_INVALID,
+         .raw = {.kind = DEC_VAL_BYTES, .p = bytes, .len = 3}},
+        {.param = 1,
+         .validity = DEC_PV_VALID,
+         .raw = {.kind = DEC_VAL_BOOL, .v.b = true},
+         .eng = {.kind = DEC_VAL_TIME, .v.t = -1000}},
+        {.param = 1,
+         .validity = DEC_PV_VALID,
+         .raw = {.kind = DEC_VAL_I64, .v.i = INT64_MIN},
+         .eng = {.kind = DEC_VAL_U64, .v.u = UINT64_MAX}},
+        {.param = 2,
+         .validity = DEC_PV_VALID,
+         .raw = {.kind = DEC_VAL_F64, .v.f = -0.0},
+         .eng = {.kind = DEC_VAL_BOOL, .v.b = false}},
+    };
+    dec_packet_t pk = {0};
+    dec_spp_parse(data, n, &pk.hdr);
+    pk.data = data;
+    pk.len = n;
+    pk.container = (int32_t)c;
+    pk.params = pv;
+    pk.n_params = 8;
+    static uint8_t mine[4096], ref[4096];
+    size_t a = dec_out_encode(out, &pk, 3, mine, sizeof mine);
+
+    Vleo__V1__Packet rm = VLEO__V1__PACKET__INIT;
+    Vleo__V1__Source src = VLEO__V1__SOURCE__INIT;
+    Vleo__V1__Quality q = VLEO__V1__QUALITY__INIT;
+    rm.spacecraft = "QK1";
+    rm.has_apid = rm.has_type = rm.has_secondary_header = rm.has_sequence_flags = 1;
+    rm.has_sequence_count = rm.has_data_length = rm.has_reception_time_utc_ns = 1;
+    rm.has_version = rm.has_length = 1;
+    rm.apid = 100;
+    rm.sequence_flags = 3;
+    rm.sequence_count = 1;
+    rm.data_length = 9;
+    rm.length = (uint32_t)n;
+    rm.name = "HK";
+    src.name = "p";
+    src.has_record_number = src.has_byte_offset = 1;
+    rm.source = &src;
+    q.has_time_valid = 1;
+    rm.quality = &q;
+    rm.has_session_id = rm.has_message_seq = 1;
+    rm.session_id = dec_out_session(out);
+    rm.message_seq = 3;
+    Vleo__V1__Parameter P[8], *pp[8];
+    Vleo__V1__Value R[8], E[8];
+    for (int i = 0; i < 8; i++) {
+        vleo__v1__parameter__init(&P[i]);
+        P[i].name = (char *)names[pv[i].param];
+        if (pv[i].raw.kind != DEC_VAL_NONE) {
+            ref_value(&R[i], &pv[i].raw);
+            P[i].raw = &R[i];
+        }
+        if (pv[i].eng.kind != DEC_VAL_NONE) {
+            ref_value(&E[i], &pv[i].eng);
+            P[i].eng = &E[i];
+        }
+        if (pv[i].param != 2) {
+            P[i].unit = "m";
+        }
+        P[i].has_validity = pv[i].validity != DEC_PV_VALID;
+        P[i].validity = pv[i].validity;
+        pp[i] = &P[i];
+    }
+    rm.n_parameters = 8;
+    rm.parameters = pp;
+    size_t b = vleo__v1__packet__pack(&rm, ref);
+    cr_assert_eq(a, b, "length %zu vs protobuf-c %zu", a, b);
+    cr_assert_eq(memcmp(mine, ref, a), 0);
+    /* And it unpacks to the right values. */
+    Vleo__V1__Packet *u = vleo__v1__packet__unpack(NULL, a, mine);
+    cr_assert_not_null(u);
+    cr_assert_eq(u->n_parameters, 8);
+    cr_assert_str_eq(u->parameters[0]->name, "/QK1/GNSS/ALTITUDE");
+    cr_assert_eq(u->parameters[0]->eng->double_value, 250.123);
+    cr_assert_str_eq(u->parameters[0]->unit, "m");
+    cr_assert_eq(u->parameters[1]->validity, VLEO__V1__VALIDITY__VALIDITY_OUT_OF_RANGE);
+    cr_assert_str_eq(u->parameters[2]->eng->string_value, "SAFE");
+    cr_assert_null(u->parameters[3]->raw);
+    cr_assert_eq(u->parameters[6]->raw->int64_value, INT64_MIN);
+    vleo__v1__packet__free_unpacked(u, NULL);
+    dec_out_destroy(&out);
+    dec_mdb_destroy(&m);
+}

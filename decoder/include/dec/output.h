@@ -10,7 +10,8 @@
 
 #include "dec/pipeline.h"
 
-#define DEC_OUT_MAX_NAME 64 /* spacecraft and source names, octets */
+#define DEC_OUT_MAX_NAME 64     /* spacecraft and source names, octets */
+#define DEC_OUT_MAX_PARAMS 4096 /* parameter values encoded per packet (more are dropped) */
 
 typedef struct {
     const char *spacecraft;  /* topic and Packet.spacecraft (1..64 octets, no '/') */
@@ -22,6 +23,8 @@ typedef struct {
     bool raw;                /* put the packet octets in Packet.raw */
     FILE *json;              /* one JSON line per packet here, or NULL */
     volatile int *stop;      /* when set and a blocking send is interrupted, give up */
+    const dec_mdb_t *mdb;    /* names packets and parameters, or NULL */
+    bool json_raw;           /* JSON params carry raw values instead of engineering ones */
 } dec_out_opts_t;
 
 typedef struct {
@@ -31,6 +34,7 @@ typedef struct {
     uint64_t send_errors; /* packets lost to other send errors */
     uint64_t json_lines;
     uint64_t json_errors; /* lines that did not fit or could not be written */
+    uint64_t too_large;   /* packets whose message exceeded VLEO_MAX_MSG_SIZE (not sent) */
 } dec_out_stats_t;
 
 typedef struct dec_out dec_out_t;
@@ -45,7 +49,7 @@ void dec_out_packet(void *ctx, const dec_packet_t *pk);
 /* Encode pk as a vleo.v1.Packet into buf[0..cap), as dec_out_packet publishes it: with
  * session_id and message_seq when msg_seq != 0 (one message per packet), without them when
  * 0 (inside a batch). Returns the length, or 0 if it does not fit. */
-size_t dec_out_encode(const dec_out_t *out, const dec_packet_t *pk, uint64_t msg_seq, uint8_t *buf,
+size_t dec_out_encode(dec_out_t *out, const dec_packet_t *pk, uint64_t msg_seq, uint8_t *buf,
                       size_t cap);
 
 /* Send a partly filled batch now (at the end, and periodically in live mode). */

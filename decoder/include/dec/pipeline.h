@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dec/mdb.h"
 #include "dec/net.h"
 #include "dec/spp.h"
 #include "dec/timecode.h"
@@ -34,8 +35,11 @@ typedef struct {
     uint32_t seq_gap;    /* packets missing just before this one (same APID) */
     bool duplicate;
     bool reordered;
-    uint64_t record; /* capture record / datagram / stream read number, from 1 */
-    uint64_t offset; /* octet offset in the datagram, or in the stream */
+    uint64_t record;          /* capture record / datagram / stream read number, from 1 */
+    uint64_t offset;          /* octet offset in the datagram, or in the stream */
+    int32_t container;        /* mission database container naming the packet, or -1 */
+    const dec_pval_t *params; /* its decoded parameters (none without a database) */
+    size_t n_params;
 } dec_packet_t;
 
 typedef void (*dec_packet_fn)(void *ctx, const dec_packet_t *pkt);
@@ -44,6 +48,10 @@ typedef struct {
     dec_tc_format_t time_code; /* kind DEC_TC_NONE: reception time only */
     vleo_epoch_t epoch;        /* for implicit and agency-epoch time codes */
     bool deliver_idle;         /* hand idle packets (APID 0x7FF) to the callback too */
+    const dec_mdb_t *mdb;      /* mission database to name and decode packets, or NULL */
+    uint32_t max_params;       /* parameter values held per packet (default 4096) */
+    int64_t time_param;        /* database parameter (AbsoluteTime) giving the packet time
+                                  instead of time_code, or -1 */
     uint32_t max_streams;      /* byte streams held at once (TCP flows, sockets, files) */
     dec_net_limits_t net;
 } dec_pipeline_opts_t;
@@ -71,6 +79,10 @@ typedef struct {
     uint64_t time_no_sec_header; /* time code configured but the packet has no secondary hdr */
     uint64_t time_bad[DEC_TC_STATUS_COUNT]; /* by time code status (packet still decoded) */
     uint64_t stream_resets;                 /* streams restarted (new TCP connection, flow start) */
+    uint64_t mdb_named;                     /* packets a database container named */
+    uint64_t mdb[DEC_MDB_STATUS_COUNT];     /* by dec_mdb_decode status (packet delivered) */
+    uint64_t param_values;                  /* parameter values decoded */
+    uint64_t time_param_missing;            /* --time-param absent or invalid in a packet */
 } dec_stats_t;
 
 typedef struct dec_pipeline dec_pipeline_t;
