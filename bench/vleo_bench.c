@@ -151,12 +151,15 @@ typedef struct {
     dec_out_t *out;
 } packer_t;
 
-static void packer_init(packer_t *pk, const char *path, bool pack) {
+static void packer_init(packer_t *pk, const char *path, bool pack, const dec_mdb_t *mdb) {
     memset(pk, 0, sizeof *pk);
     pk->pack = pack;
     char err[256];
-    dec_out_opts_t o = {
-        .spacecraft = SPACECRAFT, .source_name = "bench", .source_path = path, .raw = true};
+    dec_out_opts_t o = {.spacecraft = SPACECRAFT,
+                        .source_name = "bench",
+                        .source_path = path,
+                        .raw = true,
+                        .mdb = mdb};
     pk->out = dec_out_new(&o, err, sizeof err);
     if (pk->out == NULL) {
         fprintf(stderr, "vleo-bench: %s\n", err);
@@ -565,8 +568,8 @@ typedef struct {
     bool verbose;
     char capture[1024];
     char subset[1024];
-    char xtce10[1024];
-    char xtce100[1024];
+    char xtce10[1040];
+    char xtce100[1040];
     char errlog[1100];
     void *zctx;
     int ipc_seq;

@@ -40,7 +40,9 @@ struct dec_out {
     uint32_t *cname_len;
     uint32_t *pname_len;
     uint32_t *punit_len;
-    uint32_t *psize;
+    const char **pname; /* parameter names and units, by index */
+    const char **punit;
+    uint32_t (*psize)[3]; /* per value of the packet: Parameter, raw Value, eng Value */
     char batch_topic[TOPIC_CAP];
     char stats_topic[TOPIC_CAP];
     uint8_t *pkt_buf;   /* one packed Packet */
@@ -61,8 +63,11 @@ static int mdb_tables(dec_out_t *out, const dec_mdb_t *mdb) {
     out->pname_len = calloc(np ? np : 1, sizeof *out->pname_len);
     out->punit_len = calloc(np ? np : 1, sizeof *out->punit_len);
     out->psize = calloc(DEC_OUT_MAX_PARAMS, sizeof *out->psize);
+    out->pname = calloc(np ? np : 1, sizeof *out->pname);
+    out->punit = calloc(np ? np : 1, sizeof *out->punit);
     if (out->ctopics == NULL || out->ctopic_len == NULL || out->cname_len == NULL ||
-        out->pname_len == NULL || out->punit_len == NULL || out->psize == NULL) {
+        out->pname_len == NULL || out->punit_len == NULL || out->psize == NULL ||
+        out->pname == NULL || out->punit == NULL) {
         return -1;
     }
     for (size_t c = 0; c < nc; c++) {
@@ -72,8 +77,10 @@ static int mdb_tables(dec_out_t *out, const dec_mdb_t *mdb) {
         out->ctopic_len[c] = (uint8_t)(n < TOPIC_CAP ? n : TOPIC_CAP - 1);
     }
     for (size_t i = 0; i < np; i++) {
-        out->pname_len[i] = (uint32_t)strlen(dec_mdb_param_name(mdb, (uint32_t)i));
-        out->punit_len[i] = (uint32_t)strlen(dec_mdb_param_unit(mdb, (uint32_t)i));
+        out->pname[i] = dec_mdb_param_name(mdb, (uint32_t)i);
+        out->punit[i] = dec_mdb_param_unit(mdb, (uint32_t)i);
+        out->pname_len[i] = (uint32_t)strlen(out->pname[i]);
+        out->punit_len[i] = (uint32_t)strlen(out->punit[i]);
     }
     return 0;
 }
@@ -162,6 +169,8 @@ void dec_out_destroy(dec_out_t **out_p) {
     free(out->pname_len);
     free(out->punit_len);
     free(out->psize);
+    free(out->pname);
+    free(out->punit);
     free(out);
     *out_p = NULL;
 }
@@ -417,7 +426,8 @@ static uint8_t *value_write(uint8_t *p, const dec_val_t *v) {
 
 /* vleo.v1.Parameter body: 1 name, 2 raw, 3 eng, 4 unit (when any), 5 validity (when not
  * VALID). */
-static size_t param_size(const dec_out_t *out, const dec_pval_t *v) {
+/* Sizes of one Parameter body and of its raw and eng Values into z[0..2]; returns z[0]. */
+static size_t param_size(const dec_out_t *out, const dec_pval_t *v, uint32_t z[3]) {
     size_t nl = out->pname_len[v->param], ul = out->punit_len[v->param];
     size_t n = 1 + varint_len(nl) + nl;
     size_t rs = value_size(&v->raw), es = value_size(&v->eng);
@@ -433,24 +443,27 @@ static size_t param_size(const dec_out_t *out, const dec_pval_t *v) {
     if (v->validity != DEC_PV_VALID) {
         n += 2;
     }
+    z[0] = (uint32_t)n;
+    z[1] = (uint32_t)rs;
+    z[2] = (uint32_t)es;
     return n;
 }
 
-static uint8_t *param_write(const dec_out_t *out, const dec_pval_t *v, uint8_t *p) {
-    const dec_mdb_t *m = out->o.mdb;
-    p = w_bytes(p, 0x0A, dec_mdb_param_name(m, v->param), out->pname_len[v->param]);
+static uint8_t *param_write(const dec_out_t *out, const dec_pval_t *v, const uint32_t z[3],
+                            uint8_t *p) {
+    p = w_bytes(p, 0x0A, out->pname[v->param], out->pname_len[v->param]);
     if (v->raw.kind != DEC_VAL_NONE) {
         *p++ = 0x12;
-        p = w_varint(p, value_size(&v->raw));
+        p = w_varint(p, z[1]);
         p = value_write(p, &v->raw);
     }
     if (v->eng.kind != DEC_VAL_NONE) {
         *p++ = 0x1A;
-        p = w_varint(p, value_size(&v->eng));
+        p = w_varint(p, z[2]);
         p = value_write(p, &v->eng);
     }
     if (out->punit_len[v->param] > 0) {
-        p = w_bytes(p, 0x22, dec_mdb_param_unit(m, v->param), out->punit_len[v->param]);
+        p = w_bytes(p, 0x22, out->punit[v->param], out->punit_len[v->param]);
     }
     if (v->validity != DEC_PV_VALID) {
         *p++ = 0x28;
@@ -491,8 +504,7 @@ static void packet_sizes(dec_out_t *out, const dec_packet_t *pk, bool with_seq, 
     }
     size_t np = pk_nparams(pk);
     for (size_t i = 0; i < np; i++) { /* 15 */
-        size_t ps = param_size(out, &pk->params[i]);
-        out->psize[i] = (uint32_t)ps;
+        size_t ps = param_size(out, &pk->params[i], out->psize[i]);
         n += 1 + varint_len(ps) + ps;
     }
     n += 2 + varint_len(pk->hdr.version); /* 16 */
@@ -558,8 +570,8 @@ static uint8_t *packet_write(const dec_out_t *out, const dec_packet_t *pk, bool 
     }
     for (size_t i = 0; i < pk_nparams(pk); i++) {
         *p++ = 0x7A; /* field 15 */
-        p = w_varint(p, out->psize[i]);
-        p = param_write(out, &pk->params[i], p);
+        p = w_varint(p, out->psize[i][0]);
+        p = param_write(out, &pk->params[i], out->psize[i], p);
     }
     *p++ = 0x80; /* field 16: two-octet tag */
     *p++ = 0x01;
