@@ -132,18 +132,6 @@ static void teardown(void) {
 
 TestSuite(decoder, .init = setup, .fini = teardown, .timeout = 60);
 
-static void wr16(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 /* xorshift32: reproducible "random" split points. */
 static uint32_t rnd(uint32_t *s) {
     uint32_t x = *s;
@@ -176,8 +164,8 @@ static void put_packet(expect_t *e, uint8_t *buf, size_t cap, size_t *off, const
     if (s->cuc) {
         cr_assert_geq(s->data_len, 7);
         data[0] = CUC_PFIELD;
-        wr32(data + 1, s->coarse);
-        wr16(data + 5, s->fine);
+        nb_be32(data + 1, s->coarse);
+        nb_be16(data + 5, s->fine);
     }
     bool idle = s->apid == 0x7FF;
     uint32_t gap = 0;
@@ -729,13 +717,13 @@ static void cap_arp(cap_t *c, size_t ethertype_at) {
     size_t l = nb_link(c->dlt, &f, 4, rec, sizeof rec);
     cr_assert_neq(l, NB_LINK_ERR);
     cr_assert_gt(l, ethertype_at + 1);
-    wr16(rec + ethertype_at, 0x0806);
+    nb_be16(rec + ethertype_at, 0x0806);
     memset(rec + l, 0, 28);
-    wr16(rec + l, 1);          /* Ethernet */
-    wr16(rec + l + 2, 0x0800); /* IPv4 */
+    nb_be16(rec + l, 1);          /* Ethernet */
+    nb_be16(rec + l + 2, 0x0800); /* IPv4 */
     rec[l + 4] = 6;
     rec[l + 5] = 4;
-    wr16(rec + l + 6, 1); /* request */
+    nb_be16(rec + l + 6, 1); /* request */
     size_t n = l + 28 < 60 ? 60 : l + 28;
     cap_write(c, rec, n, n);
 }

@@ -377,3 +377,11 @@ size_t nb_spp(uint16_t apid, uint8_t type, bool sec_hdr, uint8_t seq_flags, uint
     }
     return 6 + data_len;
 }
+
+void nb_be16(uint8_t *p, uint32_t v) {
+    wr16(p, v);
+}
+
+void nb_be32(uint8_t *p, uint32_t v) {
+    wr32(p, v);
+}

@@ -98,4 +98,8 @@ int nb_pcap_close(nb_pcap_t *w);
 size_t nb_spp(uint16_t apid, uint8_t type, bool sec_hdr, uint8_t seq_flags, uint16_t seq_count,
               const uint8_t *data, size_t data_len, uint8_t *out, size_t cap);
 
+/* Big-endian writers, for tests that lay out octets by hand. */
+void nb_be16(uint8_t *p, uint32_t v);
+void nb_be32(uint8_t *p, uint32_t v);
+
 #endif
