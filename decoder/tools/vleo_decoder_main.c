@@ -494,6 +494,12 @@ static void show_progress(run_t *r, bool last) {
 
 /* Periodic work: stats, subscriptions, progress, batch flush in live mode. */
 static void tick(run_t *r, bool live) {
+    /* JSON lines to a reader that went away (`| head`): stop as a filter would, but with
+     * the summary and final stats rather than dying of SIGPIPE. */
+    if (r->o->json && !g_stop && ferror(stdout)) {
+        VLEO_INFO("stdout closed: stopping");
+        g_stop = 1;
+    }
     double t = mono_s();
     if (t >= r->next_stats) {
         r->next_stats = t + r->o->stats_interval_s;
