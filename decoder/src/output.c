@@ -345,11 +345,31 @@ static void json_line(dec_out_t *out, const dec_packet_t *pk) {
     vleo_jw_obj_begin(&w);
     for (size_t i = 0; i < pk_nparams(pk); i++) {
         const dec_pval_t *v = &pk->params[i];
-        vleo_jw_key(&w, dec_mdb_param_name(out->o.mdb, v->param));
+        vleo_jw_key(&w, out->pname[v->param]);
         const dec_val_t *val = out->o.json_raw || v->eng.kind == DEC_VAL_NONE ? &v->raw : &v->eng;
         json_value(&w, val);
     }
     vleo_jw_obj_end(&w);
+    /* Values that are not valid are named, so a JSON reader sees an out-of-range or absent
+     * value for what it is (DESIGN section 6's form, plus this key only when needed). */
+    bool opened = false;
+    for (size_t i = 0; i < pk_nparams(pk); i++) {
+        const dec_pval_t *v = &pk->params[i];
+        if (v->validity == DEC_PV_VALID) {
+            continue;
+        }
+        if (!opened) {
+            vleo_jw_key(&w, "validity");
+            vleo_jw_obj_begin(&w);
+            opened = true;
+        }
+        static const char *const vnames[] = {"valid", "invalid", "out_of_range", "not_present"};
+        vleo_jw_key(&w, out->pname[v->param]);
+        vleo_jw_str(&w, v->validity < 4 ? vnames[v->validity] : "invalid");
+    }
+    if (opened) {
+        vleo_jw_obj_end(&w);
+    }
     vleo_jw_obj_end(&w);
     if (w.overflow || w.len >= JSON_CAP - 1) {
         out->st.json_errors++;

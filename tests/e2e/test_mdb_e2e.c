@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "e2e.h"
+#include "netbuild.h"
 #include "vleo.pb-c.h"
 
 #define CAP VLEO_SOURCE_DIR "/captures/sample-pass.pcap"
@@ -137,4 +138,34 @@ Test(mdb_e2e, bad_database_is_a_configuration_error, .timeout = 30) {
     cr_assert_not_null(strstr(out, "/QK1/GNSS/ALTITUDE"), "%s", out);
     free(out);
     e2e_cleanup(&p);
+}
+
+/* A value outside its ValidRange keeps its number in params and is named in "validity". */
+Test(mdb_e2e, json_names_values_that_are_not_valid, .timeout = 30) {
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/vleo-mdb-oor-%d.pcap", (int)getpid());
+    /* EPS_HK: CUC P-field 0x1E + 4 + 2 octets, then SOLAR 240 W, LOAD 210 W, SOC 150 %
+     * (ValidRange 0..100); float32 150 = 0x43160000. */
+    uint8_t data[23] = {0x1E, 0x81, 0x97, 0x1E, 0x85, 0x00, 0x00, 0x43, 0x70, 0x00, 0x00, 0x43,
+                        0x52, 0x00, 0x00, 0x43, 0x16, 0x00, 0x00, 0,    0,    0,    0};
+    uint8_t pkt[64], rec[256];
+    size_t n = nb_spp(300, 0, true, 3, 0, data, sizeof data, pkt, sizeof pkt);
+    nb_flow_t f = nb_flow_local(4, 5000, 1235);
+    size_t r = nb_udp(NB_DLT_EN10MB, &f, pkt, n, rec, sizeof rec);
+    nb_pcap_t w;
+    cr_assert_eq(nb_pcap_open(&w, path, NB_DLT_EN10MB, false, 65535), 0);
+    cr_assert_eq(nb_pcap_write(&w, 1000000000LL, rec, r, r), 0);
+    nb_pcap_close(&w);
+    e2e_proc_t p = {0};
+    char *argv[] = {DEC, "--pcap", path, "--mdb", XTCE, "--json", "--pub", "none", NULL};
+    cr_assert_eq(e2e_spawn(&p, argv), 0);
+    cr_assert_eq(e2e_wait(&p, 20000), 0);
+    char *out = e2e_slurp(p.out_path, NULL);
+    cr_assert_not_null(strstr(out, "\"/QK1/EPS/SOLAR_POWER\":240,\"/QK1/EPS/LOAD_POWER\":210,"
+                                   "\"/QK1/EPS/SOC\":150},\"validity\":{\"/QK1/EPS/SOC\":"
+                                   "\"out_of_range\"}}\n"),
+                       "%s", out);
+    free(out);
+    e2e_cleanup(&p);
+    unlink(path);
 }
