@@ -28,6 +28,14 @@
  *   beyond the end points are extrapolated along the end segments.
  * - A non-finite engineering value is INVALID with eng NONE (raw kept). ValidRange is
  *   checked on the engineering number, or on the raw number when eng is not a number.
+ * - AbsoluteTime: an integer (or float) encoding is a count: raw * scale + offset seconds
+ *   after the epoch. XTCE has no element for a CCSDS CDS time code; our reading is that an
+ *   AbsoluteTime with a BinaryDataEncoding of 48, 64 or 80 bits is a CDS T-field (CCSDS
+ *   301.0-B-4 3.3, implicit, no P-field: 16-bit day, 32-bit ms of day, then nothing, 16-bit
+ *   microseconds or 32-bit picoseconds), counting UTC days from the epoch's civil date
+ *   (epoch.utc_unix_ns). Its raw value is the octets (BYTES); it must start on an octet
+ *   boundary, and an out-of-range field (ms of day >= 86401000, us >= 1000, ps >= 10^9) is
+ *   INVALID with eng NONE.
  * - Status precedence: NO_CONTAINER, then TOO_MANY, then TRUNCATED. */
 #include <float.h>
 #include <math.h>
@@ -36,6 +44,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dec/timecode.h"
 #include "mdb_model.h"
 
 #define CRIT_SLOTS 64 /* criteria parameters remembered per packet (one bit each) */
@@ -98,6 +107,11 @@ static int check_type(const dec_mdb_t *m, const mdb_ptype_t *t, char *err, size_
         why = "float encoding size is not 32 or 64 bits";
     } else if (e->kind == MDB_ENC_STRING && (e->term_char < -1 || e->term_char > 255)) {
         why = "string termination character is not an octet";
+    } else if (t->time_cds != (t->kind == MDB_T_ABSTIME && e->kind == MDB_ENC_BINARY) ||
+               (t->time_cds && (e->size_bits != 48u + 8u * t->cds_subms_octets ||
+                                (t->cds_subms_octets != 0 && t->cds_subms_octets != 2 &&
+                                 t->cds_subms_octets != 4)))) {
+        why = "a binary-encoded time is not a CDS time of 48, 64 or 80 bits";
     } else if (t->calib.kind > MDB_CAL_SPLINE) {
         why = "unknown calibrator";
     } else if (t->calib.kind == MDB_CAL_POLY &&
@@ -464,8 +478,25 @@ static double calibrate(const dec_mdb_t *m, const mdb_calib_t *c, double x) {
 
 #define NS_LIMIT 9.2e18 /* below 2^63: a double this size converts to int64_t */
 
+/* AbsoluteTime CDS: the T-field octets of r, UTC days from the epoch's civil date. */
+static bool cds_time(const mdb_ptype_t *t, const dec_val_t *r, int64_t *utc) {
+    if (r->kind != DEC_VAL_BYTES) {
+        return false;
+    }
+    dec_tc_format_t fmt = {
+        .kind = DEC_TC_CDS_IMPLICIT, .day_octets = 2, .subms_octets = t->cds_subms_octets};
+    dec_tc_time_t tc;
+    if (dec_tc_decode(&fmt, r->p, r->len, &tc, NULL) != DEC_TC_OK) {
+        return false;
+    }
+    return !__builtin_add_overflow(t->epoch.utc_unix_ns, tc.ns, utc);
+}
+
 /* AbsoluteTime: raw count * scale + offset seconds after the epoch, as UTC Unix ns. */
 static bool abs_time(const mdb_ptype_t *t, const dec_val_t *r, int64_t *utc) {
+    if (t->time_cds) {
+        return cds_time(t, r, utc);
+    }
     double sns = t->time_scale * 1e9;
     int64_t ns = 0;
     bool done = false;

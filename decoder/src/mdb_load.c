@@ -1,6 +1,22 @@
 /* mdb_load.c: XTCE 1.2 telemetry loader (OMG XTCE 1.2, CCSDS 660.0-B-2 sections on
  * SpaceSystem, TelemetryMetaData, ParameterTypeSet, ParameterSet, ContainerSet) into the
- * mission database model, through the builder of mdb_model.h only. */
+ * mission database model, through the builder of mdb_model.h only.
+ *
+ * Readings of our own where XTCE has no element:
+ * - CCSDS CDS time (301.0-B-4 3.3): an AbsoluteTimeParameterType whose <Encoding> holds a
+ *   <BinaryDataEncoding> of 48, 64 or 80 bits is an implicit CDS T-field (16-bit day, 32-bit
+ *   ms of day, then no, 16-bit us or 32-bit ps submillisecond field) counting UTC days from
+ *   the ReferenceTime Epoch's civil date; any other binary size is an error. Its scale and
+ *   offset do not apply (listed when given).
+ * - Fixed-size arrays (ArrayParameterType with a DimensionList of FixedValue indices, 1 to
+ *   LD_MAX_DIMS dimensions, at most LD_MAX_ARRAY_ELEMS elements, starting at 0) are expanded
+ *   at load time: a Parameter NAME of an array type becomes parameters NAME[i] (NAME[i][j] in
+ *   row-major order, an array of arrays adds its own indices after) of the element type, and
+ *   a ParameterRefEntry (or ArrayParameterRefEntry without a DimensionList) to it becomes one
+ *   entry per element: the first placed as the entry says, the others right after each other.
+ *   An array cannot be compared in RestrictionCriteria. Array sizes given by DynamicValue or
+ *   DiscreteLookupList are errors; an array type without a DimensionList (XTCE 1.1
+ *   numberOfDimensions) is listed and its parameters are not decoded. */
 #include "mdb_model.h"
 
 #include <errno.h>
@@ -20,6 +36,11 @@
 #define LD_MAX_SS_DEPTH 32              /* SpaceSystem nesting */
 #define LD_MAX_NEST 32                  /* inheritance plus ContainerRefEntry nesting */
 #define LD_MAX_FILE (64u * 1024 * 1024) /* no mission database is larger */
+#define LD_MAX_DIMS 3                   /* dimensions of one ArrayParameterType */
+#define LD_MAX_ARRAY_ELEMS 4096         /* elements of one array parameter */
+#define LD_MAX_ARRAY_NEST 4             /* arrays of arrays */
+#define LD_MAX_ARRAY_TOTAL 65536u       /* element parameters of a whole file */
+#define LD_MAX_ARRAY_ENTRIES 262144u    /* entries placing array elements, whole file */
 
 /* Never load a DTD or any external entity, never touch the network; errors come back
  * through the parser context, not stderr. */
@@ -35,11 +56,30 @@ typedef struct {
 
 /* Why parameters of a type are not decoded (values of the bad_types / bad_params maps). */
 static const char *const bad_reason[] = {
-    "ArrayParameterType is not supported",        "AggregateParameterType is not supported",
-    "RelativeTimeParameterType is not supported", "its type has no data encoding",
+    "ArrayParameterType without a DimensionList is not supported",
+    "AggregateParameterType is not supported",
+    "RelativeTimeParameterType is not supported",
+    "its type has no data encoding",
     "its type is not a known parameter type",
 };
 enum { BAD_ARRAY = 0, BAD_AGGREGATE, BAD_RELTIME, BAD_NO_ENCODING, BAD_UNKNOWN };
+
+/* An ArrayParameterType with fixed dimensions, expanded when a Parameter uses it. */
+enum { ARR_ELEM_TYPE = 0, ARR_ELEM_ARRAY, ARR_ELEM_BAD };
+typedef struct {
+    xmlNodePtr node; /* the document outlives the load */
+    char *ss;        /* the SpaceSystem it is defined in: its arrayTypeRef resolves there */
+    char *elem_ref;  /* arrayTypeRef */
+    uint8_t elem_kind;
+    uint32_t elem; /* type index, array index or bad_reason index, per elem_kind */
+    uint32_t dims[LD_MAX_DIMS];
+    uint8_t n_dims;
+} ld_array_t;
+
+/* A parameter of an array type: its elements are parameters first..first+n-1. */
+typedef struct {
+    uint32_t first, n;
+} ld_aparam_t;
 
 typedef struct {
     dec_mdb_t *m;
@@ -47,7 +87,15 @@ typedef struct {
     char *err;
     size_t errlen;
     smap_t types, params, conts, bad_types, bad_params;
-    long *cont_line; /* line of each container's element, by container index */
+    smap_t arrays;  /* qualified array type name -> index into arr */
+    smap_t aparams; /* qualified array parameter name -> index into ap */
+    ld_array_t *arr;
+    size_t n_arr, cap_arr;
+    ld_aparam_t *ap;
+    size_t n_ap, cap_ap;
+    size_t n_elems;       /* element parameters made so far */
+    size_t n_arr_entries; /* entries made for array elements so far */
+    long *cont_line;      /* line of each container's element, by container index */
     size_t cap_cont_line;
     char ss[LD_MAX_NAME]; /* qualified name of the current SpaceSystem */
     size_t ss_len;
@@ -798,6 +846,18 @@ static int parse_binary_enc(ld_t *ld, xmlNodePtr n, mdb_ptype_t *t) {
     return parse_enc_children(ld, n, t);
 }
 
+/* An AbsoluteTime with a BinaryDataEncoding: a CCSDS CDS T-field (our reading, see the file
+ * comment): 48, 64 or 80 bits. */
+static int parse_cds(ld_t *ld, xmlNodePtr n, mdb_ptype_t *t) {
+    uint32_t bits = t->enc.size_bits;
+    if (bits != 48 && bits != 64 && bits != 80) {
+        return fail(ld, n, "AbsoluteTime binary encoding of %u bits: only CDS 48, 64 or 80", bits);
+    }
+    t->time_cds = true;
+    t->cds_subms_octets = (uint8_t)((bits - 48) / 8);
+    return 0;
+}
+
 /* A data encoding element inside a type (or its <Encoding>). */
 static int parse_encoding(ld_t *ld, xmlNodePtr c, mdb_ptype_t *t, bool *have) {
     static const struct {
@@ -811,7 +871,7 @@ static int parse_encoding(ld_t *ld, xmlNodePtr c, mdb_ptype_t *t, bool *have) {
         {"FloatDataEncoding", MDB_ENC_FLOAT,
          1u << MDB_T_INTEGER | 1u << MDB_T_FLOAT | 1u << MDB_T_ABSTIME},
         {"StringDataEncoding", MDB_ENC_STRING, 1u << MDB_T_STRING},
-        {"BinaryDataEncoding", MDB_ENC_BINARY, 1u << MDB_T_BINARY},
+        {"BinaryDataEncoding", MDB_ENC_BINARY, 1u << MDB_T_BINARY | 1u << MDB_T_ABSTIME},
     };
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++) {
         if (!is(c, allowed[i].el)) {
@@ -832,7 +892,10 @@ static int parse_encoding(ld_t *ld, xmlNodePtr c, mdb_ptype_t *t, bool *have) {
         case MDB_ENC_STRING:
             return parse_string_enc(ld, c, t);
         default:
-            return parse_binary_enc(ld, c, t);
+            if (parse_binary_enc(ld, c, t) != 0) {
+                return -1;
+            }
+            return t->kind == MDB_T_ABSTIME ? parse_cds(ld, c, t) : 0;
         }
     }
     return 1; /* not an encoding */
@@ -1012,6 +1075,117 @@ static int bad_type(ld_t *ld, xmlNodePtr n, const char *q, uint32_t why, const c
     return unsup(ld, n, what);
 }
 
+/* StartingIndex / EndingIndex of a Dimension: a FixedValue. */
+static int parse_index(ld_t *ld, xmlNodePtr n, int64_t *out) {
+    bool have = false;
+    FOR_EACH_EL(c, n) {
+        if (is(c, "FixedValue")) {
+            if (have) {
+                return fail(ld, c, "a second FixedValue");
+            }
+            if (text_i64(ld, c, out) != 0) {
+                return -1;
+            }
+            have = true;
+        } else if (!is_doc(c)) {
+            return fail(ld, c, "not supported: array size by %s", ename(c));
+        }
+    }
+    if (!have) {
+        return fail(ld, n, "FixedValue missing");
+    }
+    return 0;
+}
+
+/* ArrayParameterType name= arrayTypeRef= with a DimensionList of fixed Dimensions. */
+static int parse_array_type(ld_t *ld, xmlNodePtr n, const char *q) {
+    ld_array_t a;
+    memset(&a, 0, sizeof a);
+    a.node = n;
+    char ref[LD_MAX_NAME];
+    if (need_attr(ld, n, "arrayTypeRef", ref, sizeof ref) != 0) {
+        return -1;
+    }
+    xmlNodePtr dl = NULL;
+    FOR_EACH_EL(c, n) {
+        if (is(c, "DimensionList")) {
+            if (dl != NULL) {
+                return fail(ld, c, "a second DimensionList");
+            }
+            dl = c;
+        } else if (!is_doc(c) && unsup(ld, c, "ignored") != 0) {
+            return -1;
+        }
+    }
+    if (dl == NULL) {
+        /* XTCE 1.1 numberOfDimensions= says how many, not how large */
+        return bad_type(ld, n, q, BAD_ARRAY,
+                        "not supported without a DimensionList (size unknown): its "
+                        "parameters are not decoded");
+    }
+    uint64_t total = 1;
+    FOR_EACH_EL(d, dl) {
+        if (is_doc(d)) {
+            continue;
+        }
+        if (!is(d, "Dimension")) {
+            return fail(ld, d, "not supported in a DimensionList");
+        }
+        if (a.n_dims == LD_MAX_DIMS) {
+            return fail(ld, d, "not supported: more than %d dimensions", LD_MAX_DIMS);
+        }
+        int64_t start = -1, end = -1;
+        FOR_EACH_EL(x, d) {
+            if (is(x, "StartingIndex")) {
+                if (parse_index(ld, x, &start) != 0) {
+                    return -1;
+                }
+            } else if (is(x, "EndingIndex")) {
+                if (parse_index(ld, x, &end) != 0) {
+                    return -1;
+                }
+            } else if (!is_doc(x)) {
+                return fail(ld, x, "not supported in a Dimension");
+            }
+        }
+        if (start != 0) {
+            return fail(ld, d, "not supported: StartingIndex other than 0 (or missing)");
+        }
+        if (end < 0 || end >= LD_MAX_ARRAY_ELEMS) {
+            return fail(ld, d, "EndingIndex %lld outside 0..%d", (long long)end,
+                        LD_MAX_ARRAY_ELEMS - 1);
+        }
+        /* both factors <= 4096 here, the product stays far below 2^64 */
+        total *= (uint64_t)end + 1;
+        if (total > LD_MAX_ARRAY_ELEMS) {
+            return fail(ld, d, "not supported: an array of more than %d elements",
+                        LD_MAX_ARRAY_ELEMS);
+        }
+        a.dims[a.n_dims++] = (uint32_t)end + 1;
+    }
+    if (a.n_dims == 0) {
+        return fail(ld, dl, "no Dimension");
+    }
+    if (ld->n_arr == ld->cap_arr) {
+        size_t nc = ld->cap_arr ? ld->cap_arr * 2 : 16;
+        ld_array_t *p = realloc(ld->arr, nc * sizeof *p);
+        if (p == NULL) {
+            return fail(ld, n, "out of memory");
+        }
+        ld->arr = p;
+        ld->cap_arr = nc;
+    }
+    a.ss = strdup(ld->ss);
+    a.elem_ref = strdup(ref);
+    if (a.ss == NULL || a.elem_ref == NULL || smap_put(&ld->arrays, q, (uint32_t)ld->n_arr) != 0) {
+        free(a.ss);
+        free(a.elem_ref);
+        return fail(ld, n, "out of memory");
+    }
+    ld->arr[ld->n_arr++] = a;
+    return 0;
+}
+
 static int parse_type(ld_t *ld, xmlNodePtr n) {
     static const struct {
         const char *el;
@@ -1030,7 +1204,8 @@ static int parse_type(ld_t *ld, xmlNodePtr n) {
         return -1;
     }
     uint32_t dummy;
-    if (smap_get(&ld->types, q, &dummy) || smap_get(&ld->bad_types, q, &dummy)) {
+    if (smap_get(&ld->types, q, &dummy) || smap_get(&ld->bad_types, q, &dummy) ||
+        smap_get(&ld->arrays, q, &dummy)) {
         return fail(ld, n, "duplicate type name %s", q);
     }
     int kind = -1;
@@ -1041,7 +1216,7 @@ static int parse_type(ld_t *ld, xmlNodePtr n) {
     }
     if (kind < 0) {
         if (is(n, "ArrayParameterType")) {
-            return bad_type(ld, n, q, BAD_ARRAY, "not supported: its parameters are not decoded");
+            return parse_array_type(ld, n, q);
         }
         if (is(n, "AggregateParameterType")) {
             return bad_type(ld, n, q, BAD_AGGREGATE,
@@ -1143,6 +1318,15 @@ static int parse_type(ld_t *ld, xmlNodePtr n) {
         return bad_type(ld, n, q, BAD_NO_ENCODING,
                         "no data encoding: its parameters are not decoded");
     }
+    if (t.time_cds) {
+        if (offset_from) {
+            return fail(ld, n, "not supported: a CDS time relative to another parameter");
+        }
+        if ((t.time_scale != 1.0 || t.time_offset != 0.0) &&
+            unsup(ld, n, "scale and offset of a CDS time ignored") != 0) {
+            return -1;
+        }
+    }
     if (offset_from) {
         uint32_t k0 = mdb_add_term(ld->m, t.time_offset, 0);
         uint32_t k1 = mdb_add_term(ld->m, t.time_scale, 1);
@@ -1169,6 +1353,117 @@ static int parse_type(ld_t *ld, xmlNodePtr n) {
 
 /* ---- pass 2: parameters ---- */
 
+/* Resolve every arrayTypeRef in the SpaceSystem of its array (after pass 1). */
+static int resolve_arrays(ld_t *ld) {
+    char save[LD_MAX_NAME];
+    size_t save_len = ld->ss_len;
+    memcpy(save, ld->ss, save_len + 1);
+    int rc = 0;
+    for (size_t i = 0; i < ld->n_arr && rc == 0; i++) {
+        ld_array_t *a = &ld->arr[i];
+        size_t l = strlen(a->ss); /* copied from ld->ss: shorter than it */
+        memcpy(ld->ss, a->ss, l + 1);
+        ld->ss_len = l;
+        if (resolve(ld, &ld->types, a->elem_ref, &a->elem)) {
+            a->elem_kind = ARR_ELEM_TYPE;
+        } else if (resolve(ld, &ld->arrays, a->elem_ref, &a->elem)) {
+            a->elem_kind = ARR_ELEM_ARRAY;
+        } else if (resolve(ld, &ld->bad_types, a->elem_ref, &a->elem)) {
+            a->elem_kind = ARR_ELEM_BAD;
+        } else {
+            rc = fail(ld, a->node, "unknown arrayTypeRef \"%s\"", a->elem_ref);
+        }
+    }
+    memcpy(ld->ss, save, save_len + 1);
+    ld->ss_len = save_len;
+    return rc;
+}
+
+/* Parameter q of array type ai: one parameter per element, "q[i]" ("q[i][j]"...), row-major,
+ * an element array's indices after its container's. */
+static int expand_array_param(ld_t *ld, xmlNodePtr n, const char *q, uint32_t ai) {
+    uint32_t dims[LD_MAX_DIMS * LD_MAX_ARRAY_NEST];
+    unsigned nd = 0;
+    uint64_t total = 1;
+    uint32_t type = MDB_NONE;
+    for (unsigned depth = 0; type == MDB_NONE; depth++) {
+        if (depth == LD_MAX_ARRAY_NEST) {
+            return fail(ld, n,
+                        "not supported: arrays of arrays nested more than %d deep (or "
+                        "cyclic)",
+                        LD_MAX_ARRAY_NEST);
+        }
+        const ld_array_t *a = &ld->arr[ai];
+        for (unsigned d = 0; d < a->n_dims; d++) {
+            dims[nd++] = a->dims[d];
+            total *= a->dims[d]; /* each step <= 4096 * 4096 */
+            if (total > LD_MAX_ARRAY_ELEMS) {
+                return fail(ld, n, "not supported: an array of more than %d elements",
+                            LD_MAX_ARRAY_ELEMS);
+            }
+        }
+        if (a->elem_kind == ARR_ELEM_BAD) {
+            if (smap_put(&ld->bad_params, q, a->elem) != 0) {
+                return fail(ld, n, "out of memory");
+            }
+            return 0;
+        }
+        if (a->elem_kind == ARR_ELEM_TYPE) {
+            type = a->elem;
+        } else {
+            ai = a->elem;
+        }
+    }
+    if (total > LD_MAX_ARRAY_TOTAL - ld->n_elems) {
+        return fail(ld, n, "not supported: more than %u array elements in the file",
+                    LD_MAX_ARRAY_TOTAL);
+    }
+    if (ld->n_ap == ld->cap_ap) {
+        size_t nc = ld->cap_ap ? ld->cap_ap * 2 : 16;
+        ld_aparam_t *p = realloc(ld->ap, nc * sizeof *p);
+        if (p == NULL) {
+            return fail(ld, n, "out of memory");
+        }
+        ld->ap = p;
+        ld->cap_ap = nc;
+    }
+    ld_aparam_t ap = {(uint32_t)ld->m->n_params, (uint32_t)total};
+    for (uint64_t k = 0; k < total; k++) {
+        char name[LD_MAX_NAME];
+        size_t len = strlen(q); /* q fits in LD_MAX_NAME */
+        memcpy(name, q, len + 1);
+        /* indices of element k, last dimension fastest */
+        uint32_t idx[LD_MAX_DIMS * LD_MAX_ARRAY_NEST];
+        uint64_t r = k;
+        for (unsigned d = nd; d > 0; d--) {
+            idx[d - 1] = (uint32_t)(r % dims[d - 1]);
+            r /= dims[d - 1];
+        }
+        for (unsigned d = 0; d < nd; d++) {
+            int w = snprintf(name + len, sizeof name - len, "[%u]", idx[d]);
+            if (w < 0 || (size_t)w >= sizeof name - len) {
+                return fail(ld, n, "qualified name longer than %zu characters", sizeof name - 1);
+            }
+            len += (size_t)w;
+        }
+        uint32_t v;
+        if (smap_get(&ld->params, name, &v) || smap_get(&ld->bad_params, name, &v) ||
+            smap_get(&ld->aparams, name, &v)) {
+            return fail(ld, n, "duplicate parameter name %s", name);
+        }
+        uint32_t pi = mdb_add_param(ld->m, name, type);
+        if (pi == MDB_NONE || pi != ap.first + k || smap_put(&ld->params, name, pi) != 0) {
+            return fail(ld, n, "out of memory");
+        }
+    }
+    ld->n_elems += (size_t)total;
+    if (smap_put(&ld->aparams, q, (uint32_t)ld->n_ap) != 0) {
+        return fail(ld, n, "out of memory");
+    }
+    ld->ap[ld->n_ap++] = ap;
+    return 0;
+}
+
 static int parse_param(ld_t *ld, xmlNodePtr n) {
     if (is_doc(n)) {
         return 0;
@@ -1182,7 +1477,8 @@ static int parse_param(ld_t *ld, xmlNodePtr n) {
         return -1;
     }
     uint32_t v;
-    if (smap_get(&ld->params, q, &v) || smap_get(&ld->bad_params, q, &v)) {
+    if (smap_get(&ld->params, q, &v) || smap_get(&ld->bad_params, q, &v) ||
+        smap_get(&ld->aparams, q, &v)) {
         return fail(ld, n, "duplicate parameter name %s", q);
     }
     FOR_EACH_EL(c, n) {
@@ -1204,6 +1500,9 @@ static int parse_param(ld_t *ld, xmlNodePtr n) {
             return fail(ld, n, "out of memory");
         }
         return 0;
+    }
+    if (resolve(ld, &ld->arrays, ref, &v)) {
+        return expand_array_param(ld, n, q, v);
     }
     if (resolve(ld, &ld->bad_types, ref, &v)) {
         if (smap_put(&ld->bad_params, q, v) != 0) {
@@ -1262,6 +1561,9 @@ static int param_ref(ld_t *ld, xmlNodePtr n, uint32_t *out) {
         return 0;
     }
     uint32_t why;
+    if (resolve(ld, &ld->aparams, ref, &why)) {
+        return fail(ld, n, "not supported: parameter \"%s\" is an array", ref);
+    }
     if (resolve(ld, &ld->bad_params, ref, &why)) {
         return fail(ld, n, "parameter \"%s\" cannot be decoded: %s", ref, bad_reason[why]);
     }
@@ -1313,11 +1615,54 @@ static int parse_location(ld_t *ld, xmlNodePtr n, mdb_entry_t *e) {
     return 0;
 }
 
+/* Whether n's parameterRef names a parameter of an array type: 1 (with its elements in *ap),
+ * 0 when not (or absent), -1 on error. */
+static int array_ref(ld_t *ld, xmlNodePtr n, ld_aparam_t *ap) {
+    char ref[LD_MAX_NAME];
+    int rc = get_attr(ld, n, "parameterRef", ref, sizeof ref);
+    if (rc <= 0) {
+        return rc;
+    }
+    uint32_t i;
+    if (!resolve(ld, &ld->aparams, ref, &i)) {
+        return 0;
+    }
+    *ap = ld->ap[i];
+    return 1;
+}
+
+static bool has_child(xmlNodePtr n, const char *name) {
+    FOR_EACH_EL(c, n) {
+        if (is(c, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int parse_entries(ld_t *ld, xmlNodePtr list, uint32_t ci) {
     FOR_EACH_EL(c, list) {
         mdb_entry_t e;
         memset(&e, 0, sizeof e);
-        if (is(c, "ParameterRefEntry")) {
+        ld_aparam_t arr = {0, 0}; /* an array parameter: its elements */
+        int rc = 0;
+        if (is(c, "ParameterRefEntry") || is(c, "ArrayParameterRefEntry")) {
+            rc = array_ref(ld, c, &arr);
+            if (rc < 0) {
+                return -1;
+            }
+        }
+        if (rc > 0 && is(c, "ArrayParameterRefEntry") && has_child(c, "DimensionList")) {
+            rc = 0; /* a slice: listed below */
+        }
+        if (rc > 0) {
+            e.kind = MDB_E_PARAM;
+            if (arr.n > LD_MAX_ARRAY_ENTRIES - ld->n_arr_entries) {
+                return fail(ld, c, "not supported: more than %u array element entries in the file",
+                            LD_MAX_ARRAY_ENTRIES);
+            }
+            ld->n_arr_entries += arr.n;
+        } else if (is(c, "ParameterRefEntry")) {
             e.kind = MDB_E_PARAM;
             if (param_ref(ld, c, &e.ref) != 0) {
                 return -1;
@@ -1351,8 +1696,20 @@ static int parse_entries(ld_t *ld, xmlNodePtr list, uint32_t ci) {
                 return -1;
             }
         }
-        if (mdb_add_entry(ld->m, ci, &e) == MDB_NONE) {
-            return fail(ld, c, "out of memory");
+        if (arr.n == 0) {
+            if (mdb_add_entry(ld->m, ci, &e) == MDB_NONE) {
+                return fail(ld, c, "out of memory");
+            }
+            continue;
+        }
+        /* the first element where the entry says, the others right after it */
+        for (uint32_t k = 0; k < arr.n; k++) {
+            e.ref = arr.first + k;
+            if (mdb_add_entry(ld->m, ci, &e) == MDB_NONE) {
+                return fail(ld, c, "out of memory");
+            }
+            e.from_start = false;
+            e.loc_bits = 0;
         }
     }
     return 0;
@@ -1407,6 +1764,9 @@ static int parse_comparison(ld_t *ld, xmlNodePtr n, uint32_t ci) {
     default:
         c.is_text = true;
         break;
+    }
+    if (t->kind == MDB_T_ABSTIME && t->time_cds) {
+        return fail(ld, n, "not supported: comparison with a CDS time");
     }
     if (c.is_text && t->kind == MDB_T_ABSTIME) {
         return fail(ld, n, "not supported: comparison with a calibrated time");
@@ -1697,6 +2057,9 @@ static int load_doc(ld_t *ld, xmlDocPtr doc) {
         if (walk_ss(ld, root, 0) != 0) {
             return -1;
         }
+        if (pass == PASS_TYPES && resolve_arrays(ld) != 0) {
+            return -1;
+        }
     }
     return check_nesting(ld);
 }
@@ -1745,6 +2108,14 @@ int mdb_load_xtce_mem(dec_mdb_t *m, const char *buf, size_t len, const char *nam
     smap_free(&ld->conts);
     smap_free(&ld->bad_types);
     smap_free(&ld->bad_params);
+    smap_free(&ld->arrays);
+    smap_free(&ld->aparams);
+    for (size_t i = 0; i < ld->n_arr; i++) {
+        free(ld->arr[i].ss);
+        free(ld->arr[i].elem_ref);
+    }
+    free(ld->arr);
+    free(ld->ap);
     free(ld->cont_line);
     free(ld);
     xmlFreeDoc(doc);

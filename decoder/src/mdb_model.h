@@ -94,6 +94,11 @@ typedef struct {
     double time_scale;
     double time_offset;
     bool time_utc_based; /* the count is UTC days/seconds (no leap seconds), else TAI-like */
+    /* AbsoluteTime with a BinaryDataEncoding of 48, 64 or 80 bits: a CCSDS CDS T-field
+     * (301.0-B-4 3.3, implicit: 16-bit day, 32-bit ms of day, then 0, 2 (us) or 4 (ps)
+     * octets), UTC-based from epoch.utc_unix_ns; raw BYTES, scale/offset unused. */
+    bool time_cds;
+    uint8_t cds_subms_octets; /* 0, 2 or 4 */
 } mdb_ptype_t;
 
 typedef struct {

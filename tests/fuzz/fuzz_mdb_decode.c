@@ -95,6 +95,13 @@ static dec_mdb_t *build(void) {
     mdb_ptype_t tutc = ty(MDB_T_ABSTIME, MDB_ENC_FLOAT, 64, 0);
     tutc.time_utc_based = true;
     tutc.time_scale = 86400;
+    mdb_ptype_t tcds = ty(MDB_T_ABSTIME, MDB_ENC_BINARY, 64, 0); /* CDS day + ms + us */
+    tcds.time_cds = true;
+    tcds.cds_subms_octets = 2;
+    tcds.time_utc_based = true;
+    if (vleo_epoch_parse("1958-01-01", &tcds.epoch) != 0) {
+        abort();
+    }
 
     uint32_t p_svc = par(m, "/FZ/SVC", &u8), p_sub = par(m, "/FZ/SUB", &u8);
     uint32_t p_s13 = par(m, "/FZ/S13", &s13), p_le64 = par(m, "/FZ/LE64", &le64),
@@ -103,7 +110,8 @@ static dec_mdb_t *build(void) {
              p_bo = par(m, "/FZ/BO", &bo), p_term = par(m, "/FZ/TERM", &term),
              p_tail = par(m, "/FZ/TAIL", &tail), p_fixed = par(m, "/FZ/FIXED", &fixed),
              p_bin = par(m, "/FZ/BIN", &bin), p_tgps = par(m, "/FZ/TGPS", &tgps),
-             p_tutc = par(m, "/FZ/TUTC", &tutc), p_u8 = par(m, "/FZ/U8", &u8);
+             p_tutc = par(m, "/FZ/TUTC", &tutc), p_u8 = par(m, "/FZ/U8", &u8),
+             p_tcds = par(m, "/FZ/TCDS", &tcds);
 
     uint32_t block = mdb_add_container(m, "Block", "/FZ/Block", false, MDB_NONE);
     ent(m, block, p_en, MDB_E_PARAM, false, 0);
@@ -141,6 +149,7 @@ static dec_mdb_t *build(void) {
     ent(m, a3, p_bin, MDB_E_PARAM, false, 0);
     ent(m, a3, p_tgps, MDB_E_PARAM, false, 0);
     ent(m, a3, p_tutc, MDB_E_PARAM, false, 1);
+    ent(m, a3, p_tcds, MDB_E_PARAM, false, 7);
     ent(m, a3, p_term, MDB_E_PARAM, false, 0);
     ent(m, a3, p_tail, MDB_E_PARAM, false, 0);
 

@@ -370,7 +370,8 @@ Test(mdb_load, unsupported_listed_once_with_lines) {
         "line 7: ContextCalibratorList: context calibrators ignored: the default calibrator "
         "is used",
         "line 9: DefaultAlarm: alarms ignored",
-        "line 11: ArrayParameterType: not supported: its parameters are not decoded",
+        "line 11: ArrayParameterType: not supported without a DimensionList (size unknown): "
+        "its parameters are not decoded",
         "line 12: IntegerParameterType: no data encoding: its parameters are not decoded",
         "line 38: AlgorithmSet: ignored",
         "line 40: CommandMetaData: telecommand definitions ignored",
@@ -592,7 +593,7 @@ Test(mdb_load, reference_errors) {
                          "<SequenceContainer name=\"C\"><EntryList>"
                          "<ParameterRefEntry parameterRef=\"V\"/></EntryList></SequenceContainer>"),
                      "mem.xml:4: ParameterRefEntry: parameter \"V\" cannot be decoded: "
-                     "ArrayParameterType is not supported");
+                     "ArrayParameterType without a DimensionList is not supported");
     expect_mem_error(DOC("<IntegerParameterType name=\"N\"/>",
                          "<Parameter name=\"V\" parameterTypeRef=\"N\"/>",
                          "<SequenceContainer name=\"R\"/><SequenceContainer name=\"C\">"
