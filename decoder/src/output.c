@@ -341,6 +341,24 @@ static void json_line(dec_out_t *out, const dec_packet_t *pk) {
         vleo_jw_key(&w, "reordered");
         vleo_jw_bool(&w, true);
     }
+    if (pk->framed) {
+        static const char *const checks[] = {"none", "ok", "corrected", "failed"};
+        vleo_jw_key(&w, "frame");
+        vleo_jw_obj_begin(&w);
+        vleo_jw_key(&w, "scid");
+        vleo_jw_u64(&w, pk->scid);
+        vleo_jw_key(&w, "vc");
+        vleo_jw_u64(&w, pk->vcid);
+        vleo_jw_key(&w, "count");
+        vleo_jw_u64(&w, pk->vc_count);
+        vleo_jw_key(&w, "check");
+        vleo_jw_str(&w, checks[pk->frame_check & 3]);
+        if (pk->rs_corrected) {
+            vleo_jw_key(&w, "rs_corrected");
+            vleo_jw_u64(&w, pk->rs_corrected);
+        }
+        vleo_jw_obj_end(&w);
+    }
     vleo_jw_key(&w, "params");
     vleo_jw_obj_begin(&w);
     for (size_t i = 0; i < pk_nparams(pk); i++) {
@@ -493,13 +511,21 @@ static uint8_t *param_write(const dec_out_t *out, const dec_pval_t *v, const uin
 }
 
 static size_t source_size(const dec_out_t *out, const dec_packet_t *pk) {
-    return 1 + varint_len(out->path_len) + out->path_len + 1 + varint_len(pk->record) + 1 +
-           varint_len(pk->offset);
+    size_t n = 1 + varint_len(out->path_len) + out->path_len + 1 + varint_len(pk->record) + 1 +
+               varint_len(pk->offset);
+    if (pk->framed) { /* 4 frame_number, 5 virtual_channel, 6 spacecraft_id */
+        n += 1 + varint_len(pk->vc_count) + 1 + varint_len(pk->vcid) + 1 + varint_len(pk->scid);
+    }
+    return n;
 }
 
 static size_t quality_size(const dec_packet_t *pk) {
-    return (pk->seq_gap ? 1 + varint_len(pk->seq_gap) : 0) + (pk->duplicate ? 2 : 0) +
-           (pk->reordered ? 2 : 0) + 2;
+    size_t n = (pk->seq_gap ? 1 + varint_len(pk->seq_gap) : 0) + (pk->duplicate ? 2 : 0) +
+               (pk->reordered ? 2 : 0) + 2;
+    if (pk->framed) { /* 4 frame_check, 5 rs_corrected_octets */
+        n += 2 + 1 + varint_len(pk->rs_corrected);
+    }
+    return n;
 }
 
 static void packet_sizes(dec_out_t *out, const dec_packet_t *pk, bool with_seq, uint64_t msg_seq,
@@ -569,6 +595,14 @@ static uint8_t *packet_write(const dec_out_t *out, const dec_packet_t *pk, bool 
     p = w_varint(p, pk->record);
     *p++ = 0x18;
     p = w_varint(p, pk->offset);
+    if (pk->framed) {
+        *p++ = 0x20;
+        p = w_varint(p, pk->vc_count);
+        *p++ = 0x28;
+        p = w_varint(p, pk->vcid);
+        *p++ = 0x30;
+        p = w_varint(p, pk->scid);
+    }
     *p++ = 0x6A; /* Quality */
     p = w_varint(p, z->quality);
     if (pk->seq_gap) {
@@ -582,6 +616,12 @@ static uint8_t *packet_write(const dec_out_t *out, const dec_packet_t *pk, bool 
     if (pk->reordered) {
         *p++ = 0x18;
         *p++ = 1;
+    }
+    if (pk->framed) {
+        *p++ = 0x20;
+        *p++ = pk->frame_check;
+        *p++ = 0x28;
+        p = w_varint(p, pk->rs_corrected);
     }
     *p++ = 0x30;
     *p++ = pk->time_valid ? 1 : 0;

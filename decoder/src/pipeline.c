@@ -27,9 +27,14 @@ struct dec_pipeline {
     dec_seq_t seq;
     dec_stats_t st;
     vleo_epoch_t epoch1958;
-    dec_pval_t *pvals; /* o.max_params values, reused for every packet */
-    uint64_t record;   /* number of the current record / datagram / read */
-    int64_t rx_ns;     /* its reception time */
+    dec_pval_t *pvals;            /* o.max_params values, reused for every packet */
+    dec_vcr_t *vcr;               /* framed: virtual channel reassembly */
+    dec_cadu_t **cadus;           /* CADU: one per stream, plus one (last) for datagrams */
+    const dec_frame_t *cur_frame; /* the frame being reassembled, for emit() */
+    uint32_t cur_rs;              /* its Reed-Solomon corrected octets */
+    bool cur_rs_checked;
+    uint64_t record; /* number of the current record / datagram / read */
+    int64_t rx_ns;   /* its reception time */
 };
 
 void dec_pipeline_opts_default(dec_pipeline_opts_t *o) {
@@ -41,6 +46,37 @@ void dec_pipeline_opts_default(dec_pipeline_opts_t *o) {
     o->max_params = 4096;
     o->time_param = -1;
     dec_net_limits_default(&o->net);
+    o->framing = DEC_FRAMING_SPP;
+    dec_frame_cfg_default(&o->frame, DEC_FRAME_TM);
+    dec_cadu_cfg_default(&o->cadu);
+}
+
+/* The frame layer: reassembly, and for CADUs one decoder per stream and one for datagrams. */
+static int framing_new(dec_pipeline_t *p, char *err, size_t errlen) {
+    if (p->o.frame.frame_len == 0 || p->o.frame.frame_len > DEC_SPP_MAX_LEN) {
+        snprintf(err, errlen, "frame length must be 1..%u octets", DEC_SPP_MAX_LEN);
+        return -1;
+    }
+    p->vcr = dec_vcr_new(&p->o.frame, err, errlen);
+    if (p->vcr == NULL) {
+        return -1;
+    }
+    if (p->o.framing != DEC_FRAMING_CADU) {
+        return 0;
+    }
+    p->o.cadu.frame_len = p->o.frame.frame_len;
+    p->cadus = calloc((size_t)p->nstreams + 1, sizeof *p->cadus);
+    if (p->cadus == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (uint32_t i = 0; i <= p->nstreams; i++) {
+        p->cadus[i] = dec_cadu_new(&p->o.cadu, err, errlen);
+        if (p->cadus[i] == NULL) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 dec_pipeline_t *dec_pipeline_new(const dec_pipeline_opts_t *o, dec_packet_fn fn, void *ctx,
@@ -63,6 +99,11 @@ dec_pipeline_t *dec_pipeline_new(const dec_pipeline_opts_t *o, dec_packet_fn fn,
     p->stream_mem = malloc((size_t)p->nstreams * DEC_SPP_MAX_LEN);
     if (o->mdb != NULL) {
         p->pvals = calloc(o->max_params ? o->max_params : 1, sizeof *p->pvals);
+    }
+    if (o->framing != DEC_FRAMING_SPP && p->net != NULL && p->streams != NULL &&
+        p->stream_mem != NULL && framing_new(p, err, errlen) != 0) {
+        dec_pipeline_destroy(&p);
+        return NULL;
     }
     if (p->net == NULL || p->streams == NULL || p->stream_mem == NULL ||
         (o->mdb != NULL && p->pvals == NULL)) {
@@ -89,6 +130,13 @@ void dec_pipeline_destroy(dec_pipeline_t **p_p) {
     free(p->stream_mem);
     free(p->streams);
     free(p->pvals);
+    dec_vcr_destroy(&p->vcr);
+    if (p->cadus != NULL) {
+        for (uint32_t i = 0; i <= p->nstreams; i++) {
+            dec_cadu_destroy(&p->cadus[i]);
+        }
+        free(p->cadus);
+    }
     free(p);
     *p_p = NULL;
 }
@@ -178,6 +226,22 @@ static void emit(dec_pipeline_t *p, const dec_spp_hdr_t *hdr, const uint8_t *dat
     pk.reordered = false;
     pk.record = p->record;
     pk.offset = offset;
+    pk.framed = p->cur_frame != NULL;
+    if (pk.framed) {
+        pk.scid = p->cur_frame->scid;
+        pk.vcid = p->cur_frame->vcid;
+        pk.vc_count = p->cur_frame->vc_count;
+        pk.rs_corrected = p->cur_rs;
+        pk.frame_check = p->cur_rs > 0                                       ? 2
+                         : (p->cur_frame->fecf_checked || p->cur_rs_checked) ? 1
+                                                                             : 0;
+    } else {
+        pk.scid = 0;
+        pk.vcid = 0;
+        pk.vc_count = 0;
+        pk.rs_corrected = 0;
+        pk.frame_check = 0;
+    }
     if (hdr->type) {
         /* Telecommands carry a packet name, not a count: nothing to track. */
         p->st.telecommands++;
@@ -347,28 +411,141 @@ static void stream_end(dec_pipeline_t *p, stream_t *s) {
     s->skipping = false;
 }
 
+/* ---- framed input (TM/AOS frames, CADUs) ---- */
+
+/* A packet reassembled from frames. */
+static void vcr_packet(void *ctx, const uint8_t *pkt, size_t len, const dec_frame_t *fr) {
+    dec_pipeline_t *p = ctx;
+    dec_spp_hdr_t h;
+    (void)fr;
+    if (dec_spp_parse(pkt, len, &h) != DEC_SPP_OK || h.total_len != len) {
+        return; /* the reassembler hands over whole packets only */
+    }
+    emit(p, &h, pkt, 0);
+}
+
+/* One whole transfer frame. */
+static void frame_in(dec_pipeline_t *p, const uint8_t *buf, size_t len, uint32_t rs,
+                     bool rs_checked) {
+    p->st.frames++;
+    dec_frame_t fr;
+    dec_frame_status_t st = dec_frame_parse(&p->o.frame, buf, len, &fr);
+    p->st.frame_status[st]++;
+    if (st != DEC_FRAME_OK) {
+        return;
+    }
+    p->cur_frame = &fr;
+    p->cur_rs = rs;
+    p->cur_rs_checked = rs_checked;
+    dec_vcr_frame(p->vcr, &fr, vcr_packet, p);
+    p->cur_frame = NULL;
+}
+
+static void cadu_frame(void *ctx, const dec_cadu_frame_t *f) {
+    frame_in(ctx, f->frame, f->len, f->rs_corrected, f->rs_checked);
+}
+
+/* Frames back to back in a stream: gather each whole frame in the stream buffer. */
+static void frames_from_stream(dec_pipeline_t *p, stream_t *s, const uint8_t *buf, size_t len) {
+    size_t fl = p->o.frame.frame_len;
+    size_t off = 0;
+    while (off < len) {
+        if (s->have == 0 && len - off >= fl) {
+            frame_in(p, buf + off, fl, 0, false);
+            off += fl;
+            continue;
+        }
+        size_t take = fl - s->have < len - off ? fl - s->have : len - off;
+        memcpy(s->buf + s->have, buf + off, take);
+        s->have += take;
+        off += take;
+        p->st.frame_bytes_held += take;
+        if (s->have == fl) {
+            p->st.frame_bytes_held -= fl;
+            s->have = 0;
+            frame_in(p, s->buf, fl, 0, false);
+        }
+    }
+}
+
+/* Input routing by framing: a datagram, or the next bytes of stream index si. */
+static void in_datagram(dec_pipeline_t *p, const uint8_t *buf, size_t len) {
+    switch (p->o.framing) {
+    case DEC_FRAMING_SPP:
+        datagram(p, buf, len);
+        break;
+    case DEC_FRAMING_TM:
+    case DEC_FRAMING_AOS:
+        p->st.datagrams++;
+        p->st.bytes += len;
+        frame_in(p, buf, len, 0, false);
+        break;
+    case DEC_FRAMING_CADU:
+        p->st.datagrams++;
+        p->st.bytes += len;
+        dec_cadu_feed(p->cadus[p->nstreams], buf, len, cadu_frame, p);
+        break;
+    }
+}
+
+static void in_stream(dec_pipeline_t *p, uint32_t si, const uint8_t *buf, size_t len) {
+    stream_t *s = &p->streams[si];
+    switch (p->o.framing) {
+    case DEC_FRAMING_SPP:
+        stream_feed(p, s, buf, len);
+        break;
+    case DEC_FRAMING_TM:
+    case DEC_FRAMING_AOS:
+        p->st.stream_reads++;
+        p->st.bytes += len;
+        frames_from_stream(p, s, buf, len);
+        break;
+    case DEC_FRAMING_CADU:
+        p->st.stream_reads++;
+        p->st.bytes += len;
+        dec_cadu_feed(p->cadus[si], buf, len, cadu_frame, p);
+        break;
+    }
+}
+
+static void in_stream_end(dec_pipeline_t *p, uint32_t si) {
+    stream_t *s = &p->streams[si];
+    if (p->o.framing == DEC_FRAMING_SPP) {
+        stream_end(p, s);
+        return;
+    }
+    if (p->o.framing == DEC_FRAMING_CADU) {
+        dec_cadu_flush(p->cadus[si]);
+    } else if (s->have > 0) {
+        p->st.frame_bytes_truncated += s->have;
+        p->st.frame_bytes_held -= s->have;
+    }
+    s->have = 0;
+    s->offset = 0;
+}
+
 /* Sink for the network layer: UDP datagrams and in-order TCP bytes of flow slots. */
 static void net_sink(void *ctx, const dec_net_chunk_t *c) {
     dec_pipeline_t *p = ctx;
     if (c->proto == DEC_NET_UDP) {
-        datagram(p, c->data, c->len);
+        in_datagram(p, c->data, c->len);
         return;
     }
     if (c->flow >= p->o.net.max_tcp_flows) {
         return; /* cannot happen: the net layer hands out slots below its limit */
     }
-    stream_t *s = &p->streams[p->o.max_streams + c->flow];
+    uint32_t si = p->o.max_streams + c->flow;
     if (c->flags & (DEC_NET_F_FLOW_START | DEC_NET_F_GAP)) {
         if (c->flags & DEC_NET_F_FLOW_START) {
             p->st.stream_resets++;
         }
-        stream_end(p, s);
+        in_stream_end(p, si);
     }
     if (c->len > 0) {
-        stream_feed(p, s, c->data, c->len);
+        in_stream(p, si, c->data, c->len);
     }
     if (c->flags & DEC_NET_F_FLOW_END) {
-        stream_end(p, s);
+        in_stream_end(p, si);
     }
 }
 
@@ -383,7 +560,7 @@ void dec_pipeline_record(dec_pipeline_t *p, int linktype, const uint8_t *buf, si
 void dec_pipeline_datagram(dec_pipeline_t *p, const uint8_t *buf, size_t len, int64_t rx_utc_ns) {
     p->record = p->st.datagrams + 1;
     p->rx_ns = rx_utc_ns;
-    datagram(p, buf, len);
+    in_datagram(p, buf, len);
 }
 
 void dec_pipeline_stream(dec_pipeline_t *p, uint32_t stream, const uint8_t *buf, size_t len,
@@ -393,19 +570,22 @@ void dec_pipeline_stream(dec_pipeline_t *p, uint32_t stream, const uint8_t *buf,
     }
     p->record = p->st.stream_reads + 1;
     p->rx_ns = rx_utc_ns;
-    stream_feed(p, &p->streams[stream], buf, len);
+    in_stream(p, stream, buf, len);
 }
 
 void dec_pipeline_stream_end(dec_pipeline_t *p, uint32_t stream) {
     if (stream < p->o.max_streams) {
-        stream_end(p, &p->streams[stream]);
+        in_stream_end(p, stream);
     }
 }
 
 void dec_pipeline_flush(dec_pipeline_t *p) {
     dec_net_flush(p->net, net_sink, p);
     for (uint32_t i = 0; i < p->nstreams; i++) {
-        stream_end(p, &p->streams[i]);
+        in_stream_end(p, i);
+    }
+    if (p->cadus != NULL) {
+        dec_cadu_flush(p->cadus[p->nstreams]);
     }
 }
 
@@ -415,6 +595,88 @@ const dec_stats_t *dec_pipeline_stats(const dec_pipeline_t *p) {
 
 const dec_net_stats_t *dec_pipeline_net_stats(const dec_pipeline_t *p) {
     return dec_net_stats(p->net);
+}
+
+const dec_vcr_stats_t *dec_pipeline_vcr_stats(const dec_pipeline_t *p) {
+    return p->vcr != NULL ? dec_vcr_stats(p->vcr) : NULL;
+}
+
+void dec_pipeline_cadu_stats(const dec_pipeline_t *p, dec_cadu_stats_t *out) {
+    memset(out, 0, sizeof *out);
+    if (p->cadus == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i <= p->nstreams; i++) {
+        const dec_cadu_stats_t *c = dec_cadu_stats(p->cadus[i]);
+        out->bytes += c->bytes;
+        out->cadus += c->cadus;
+        out->frames += c->frames;
+        out->sync_losses += c->sync_losses;
+        out->locks += c->locks;
+        out->bytes_skipped += c->bytes_skipped;
+        out->asm_bit_errors += c->asm_bit_errors;
+        out->flywheel_cadus += c->flywheel_cadus;
+        out->rs_corrected_octets += c->rs_corrected_octets;
+        out->rs_corrected_frames += c->rs_corrected_frames;
+        out->rs_uncorrectable += c->rs_uncorrectable;
+        out->truncated_at_end += c->truncated_at_end;
+    }
+}
+
+size_t dec_pipeline_frame_counters(const dec_pipeline_t *p, const char **names, uint64_t *vals,
+                                   size_t cap) {
+    size_t n = 0;
+#define PUT(nm, v)                                                                                 \
+    do {                                                                                           \
+        if (n < cap) {                                                                             \
+            names[n] = (nm);                                                                       \
+            vals[n] = (v);                                                                         \
+            n++;                                                                                   \
+        }                                                                                          \
+    } while (0)
+    if (p->vcr == NULL) {
+        return 0;
+    }
+    static const char *const fnames[DEC_FRAME_STATUS_COUNT] = {"frames_ok", "frame_wrong_length",
+                                                               "frame_bad_version", "frame_bad_crc",
+                                                               "frame_bad_header"};
+    PUT("frames", p->st.frames);
+    for (int i = 0; i < DEC_FRAME_STATUS_COUNT; i++) {
+        PUT(fnames[i], p->st.frame_status[i]);
+    }
+    PUT("frame_bytes_held", p->st.frame_bytes_held);
+    PUT("frame_bytes_truncated", p->st.frame_bytes_truncated);
+    const dec_vcr_stats_t *v = dec_vcr_stats(p->vcr);
+    PUT("vc_idle_frames", v->idle_frames);
+    PUT("mc_gaps", v->mc_gaps);
+    PUT("mc_frames_missing", v->mc_missing);
+    PUT("vc_gaps", v->vc_gaps);
+    PUT("vc_frames_missing", v->vc_missing);
+    PUT("vc_packets", v->packets);
+    PUT("vc_partial_discarded", v->partial_discarded);
+    PUT("vc_partial_discarded_bytes", v->partial_discarded_bytes);
+    PUT("vc_packet_too_long", v->too_long);
+    PUT("vc_bad_fhp", v->bad_fhp);
+    PUT("vc_no_packet_start_frames", v->no_start_frames);
+    PUT("vc_spill_bytes", v->spill_bytes);
+    if (p->cadus != NULL) {
+        dec_cadu_stats_t c;
+        dec_pipeline_cadu_stats(p, &c);
+        PUT("cadu_bytes", c.bytes);
+        PUT("cadus", c.cadus);
+        PUT("cadu_frames", c.frames);
+        PUT("cadu_locks", c.locks);
+        PUT("cadu_sync_losses", c.sync_losses);
+        PUT("cadu_bytes_skipped", c.bytes_skipped);
+        PUT("cadu_asm_bit_errors", c.asm_bit_errors);
+        PUT("cadu_flywheel", c.flywheel_cadus);
+        PUT("rs_corrected_octets", c.rs_corrected_octets);
+        PUT("rs_corrected_frames", c.rs_corrected_frames);
+        PUT("rs_uncorrectable", c.rs_uncorrectable);
+        PUT("cadu_truncated_at_end", c.truncated_at_end);
+    }
+#undef PUT
+    return n;
 }
 
 const char *dec_reject_str(dec_reject_t r) {

@@ -77,7 +77,17 @@ static const char usage_text[] =
     "  --file FILE|-        a file (or stdin) holding a packet stream\n"
     "Options:\n"
     "  --filter BPF         capture filter for --pcap/--iface (e.g. 'udp port 1235')\n"
-    "  --framing spp        input framing (only spp, plain space packets, in this version)\n"
+    "  --framing F          spp (space packets, default), tm or aos (transfer frames: one per\n"
+    "                       datagram, back to back in streams), cadu (ASM + codeblock)\n"
+    "  --frame-type tm|aos  the frames inside CADUs (default tm)\n"
+    "  --frame-length N     frame octets without ASM and RS check symbols (default 1115)\n"
+    "  --rs-interleave I    Reed-Solomon (255,223) interleave 1-5 or 8; 0 = none (default 5)\n"
+    "  --no-derandomize     CADUs are not randomised\n"
+    "  --fecf               frames end with a CRC-16 FECF (checked)\n"
+    "  --ocf                AOS frames carry a 4-octet OCF (TM: from the header flag)\n"
+    "  --fhec               AOS frames carry a 2-octet header error control field\n"
+    "  --insert-zone N      AOS insert zone octets\n"
+    "  --max-packet-length N  longer packets in frames are rejected (default 65542)\n"
     "  --spacecraft NAME    spacecraft name in topics and messages (default SC)\n"
     "  --source-name NAME   name in stats/decoder/<NAME> (default from the input)\n"
     "  --pub ENDPOINT|none  ZeroMQ endpoint to bind (default " VLEO_DEFAULT_DECODER_PUB ")\n"
@@ -193,7 +203,16 @@ static void parse_options(int argc, char **argv, options_t *o) {
         O_MDB,
         O_LIST,
         O_RAW,
-        O_TIME_PARAM
+        O_TIME_PARAM,
+        O_FRAME_TYPE,
+        O_FRAME_LEN,
+        O_RS,
+        O_NODERAND,
+        O_FECF,
+        O_OCF,
+        O_FHEC,
+        O_IZ,
+        O_MAXPKT
     };
     static const struct option longopts[] = {{"pcap", required_argument, 0, O_PCAP},
                                              {"iface", required_argument, 0, O_IFACE},
@@ -226,6 +245,15 @@ static void parse_options(int argc, char **argv, options_t *o) {
                                              {"list", no_argument, 0, O_LIST},
                                              {"raw", no_argument, 0, O_RAW},
                                              {"time-param", required_argument, 0, O_TIME_PARAM},
+                                             {"frame-type", required_argument, 0, O_FRAME_TYPE},
+                                             {"frame-length", required_argument, 0, O_FRAME_LEN},
+                                             {"rs-interleave", required_argument, 0, O_RS},
+                                             {"no-derandomize", no_argument, 0, O_NODERAND},
+                                             {"fecf", no_argument, 0, O_FECF},
+                                             {"ocf", no_argument, 0, O_OCF},
+                                             {"fhec", no_argument, 0, O_FHEC},
+                                             {"insert-zone", required_argument, 0, O_IZ},
+                                             {"max-packet-length", required_argument, 0, O_MAXPKT},
                                              {"help", no_argument, 0, O_HELP},
                                              {"version", no_argument, 0, O_VERSION},
                                              {0, 0, 0, 0}};
@@ -263,9 +291,53 @@ static void parse_options(int argc, char **argv, options_t *o) {
             o->filter = optarg;
             break;
         case O_FRAMING:
-            if (strcmp(optarg, "spp") != 0) {
-                usage_error("--framing '%s' is not supported by this version (spp only)", optarg);
+            if (strcmp(optarg, "spp") == 0) {
+                o->popts.framing = DEC_FRAMING_SPP;
+            } else if (strcmp(optarg, "tm") == 0) {
+                o->popts.framing = DEC_FRAMING_TM;
+                o->popts.frame.kind = DEC_FRAME_TM;
+            } else if (strcmp(optarg, "aos") == 0) {
+                o->popts.framing = DEC_FRAMING_AOS;
+                o->popts.frame.kind = DEC_FRAME_AOS;
+            } else if (strcmp(optarg, "cadu") == 0) {
+                o->popts.framing = DEC_FRAMING_CADU;
+            } else {
+                usage_error("--framing '%s': spp, tm, aos or cadu", optarg);
             }
+            break;
+        case O_FRAME_TYPE:
+            if (strcmp(optarg, "tm") == 0) {
+                o->popts.frame.kind = DEC_FRAME_TM;
+            } else if (strcmp(optarg, "aos") == 0) {
+                o->popts.frame.kind = DEC_FRAME_AOS;
+            } else {
+                usage_error("--frame-type '%s': tm or aos", optarg);
+            }
+            break;
+        case O_FRAME_LEN:
+            o->popts.frame.frame_len = (uint32_t)parse_long("--frame-length", optarg, 7, 65535);
+            break;
+        case O_RS:
+            o->popts.cadu.rs_interleave = (uint32_t)parse_long("--rs-interleave", optarg, 0, 8);
+            break;
+        case O_NODERAND:
+            o->popts.cadu.derandomize = false;
+            break;
+        case O_FECF:
+            o->popts.frame.fecf = true;
+            break;
+        case O_OCF:
+            o->popts.frame.ocf = true;
+            break;
+        case O_FHEC:
+            o->popts.frame.fhec = true;
+            break;
+        case O_IZ:
+            o->popts.frame.insert_zone = (uint32_t)parse_long("--insert-zone", optarg, 0, 1024);
+            break;
+        case O_MAXPKT:
+            o->popts.frame.max_packet_len =
+                (uint32_t)parse_long("--max-packet-length", optarg, 7, 65542);
             break;
         case O_SC:
             if (optarg[0] == '\0' || strlen(optarg) > DEC_OUT_MAX_NAME ||
@@ -436,13 +508,14 @@ typedef struct {
     int64_t size_done;
 } run_t;
 
-/* The program's own counters, beside the library's. */
+/* The program's own counters, beside the library's, and the frame layer's. */
 #define N_EXTRA 8
+#define MAX_EXTRA 64
 static const char *const extra_names[N_EXTRA] = {
     "tcp_connects",      "tcp_reconnects",       "tcp_connect_failures", "socket_errors",
     "capture_truncated", "capture_kernel_drops", "capture_records",      "capture_filtered"};
 
-static void extra_counters(const run_t *r, uint64_t *v) {
+static size_t extra_counters(const run_t *r, const char **names, uint64_t *v) {
     const dec_cr_stats_t *cs = r->cap != NULL ? dec_capreader_stats(r->cap) : NULL;
     v[0] = r->tcp_connects;
     v[1] = r->tcp_reconnects;
@@ -452,16 +525,21 @@ static void extra_counters(const run_t *r, uint64_t *v) {
     v[5] = r->capture_dropped;
     v[6] = cs != NULL ? cs->records : 0;
     v[7] = cs != NULL ? cs->filtered : 0;
+    for (size_t i = 0; i < N_EXTRA; i++) {
+        names[i] = extra_names[i];
+    }
+    return N_EXTRA +
+           dec_pipeline_frame_counters(r->pipe, names + N_EXTRA, v + N_EXTRA, MAX_EXTRA - N_EXTRA);
 }
 
 static void publish_stats(run_t *r, bool final) {
-    uint64_t extra[N_EXTRA];
-    extra_counters(r, extra);
+    uint64_t extra[MAX_EXTRA];
+    const char *enames[MAX_EXTRA];
+    size_t ne = extra_counters(r, enames, extra);
     const dec_net_stats_t *ns = (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE)
                                     ? dec_pipeline_net_stats(r->pipe)
                                     : NULL;
-    dec_out_stats(r->out, dec_pipeline_stats(r->pipe), ns, extra, extra_names,
-                  sizeof extra / sizeof extra[0], final, now_utc_ns());
+    dec_out_stats(r->out, dec_pipeline_stats(r->pipe), ns, extra, enames, ne, final, now_utc_ns());
 }
 
 static void drain_subscriptions(run_t *r) {
@@ -859,11 +937,12 @@ static void print_summary(run_t *r) {
                 (unsigned long long)vals[i]);
         col++;
     }
-    uint64_t extra[N_EXTRA];
-    extra_counters(r, extra);
-    for (size_t i = 0; i < N_EXTRA; i++) {
+    uint64_t extra[MAX_EXTRA];
+    const char *enames[MAX_EXTRA];
+    size_t ne = extra_counters(r, enames, extra);
+    for (size_t i = 0; i < ne; i++) {
         if (extra[i] != 0) {
-            fprintf(stderr, "%s%s=%llu", col % 4 == 0 ? "\n    " : "  ", extra_names[i],
+            fprintf(stderr, "%s%s=%llu", col % 4 == 0 ? "\n    " : "  ", enames[i],
                     (unsigned long long)extra[i]);
             col++;
         }

@@ -50,6 +50,15 @@ static size_t reference(const dec_out_t *out, const dec_packet_t *pk, bool raw, 
     q.has_reordered = q.reordered = pk->reordered;
     q.has_time_valid = 1;
     q.time_valid = pk->time_valid;
+    if (pk->framed) {
+        src.has_frame_number = src.has_virtual_channel = src.has_spacecraft_id = 1;
+        src.frame_number = pk->vc_count;
+        src.virtual_channel = pk->vcid;
+        src.spacecraft_id = pk->scid;
+        q.has_frame_check = q.has_rs_corrected_octets = 1;
+        q.frame_check = pk->frame_check;
+        q.rs_corrected_octets = pk->rs_corrected;
+    }
     m.quality = &q;
     m.has_raw = raw;
     m.raw.data = (uint8_t *)pk->data;
@@ -90,6 +99,12 @@ Test(output, encoder_matches_protobuf_c_octet_for_octet) {
                 pk.reordered = i % 9 == 2;
                 pk.record = i % 13 == 0 ? UINT64_MAX : (uint64_t)i;
                 pk.offset = (uint64_t)rand() * 977u;
+                pk.framed = i % 4 == 3;
+                pk.scid = (uint16_t)(rand() % 1024);
+                pk.vcid = (uint8_t)(rand() % 64);
+                pk.vc_count = (uint32_t)rand() % 0x1000000;
+                pk.frame_check = (uint8_t)(rand() % 3);
+                pk.rs_corrected = i % 8 == 3 ? (uint32_t)rand() % 80 : 0;
                 uint64_t seq = i % 3 == 0 ? 0 : (i % 7 == 0 ? UINT64_MAX : (uint64_t)i + 1);
                 size_t a = dec_out_encode(out, &pk, seq, mine, sizeof mine);
                 size_t b = reference(out, &pk, raw != 0, pi ? "QK1" : "S", paths[pi], seq, ref);

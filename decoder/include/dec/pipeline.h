@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dec/cadu.h"
+#include "dec/frame.h"
 #include "dec/mdb.h"
 #include "dec/net.h"
 #include "dec/spp.h"
@@ -35,8 +37,14 @@ typedef struct {
     uint32_t seq_gap;    /* packets missing just before this one (same APID) */
     bool duplicate;
     bool reordered;
-    uint64_t record;          /* capture record / datagram / stream read number, from 1 */
-    uint64_t offset;          /* octet offset in the datagram, or in the stream */
+    uint64_t record; /* capture record / datagram / stream read number, from 1 */
+    uint64_t offset; /* octet offset in the datagram, or in the stream */
+    bool framed;     /* cut from transfer frames: the fields below are set */
+    uint16_t scid;   /* spacecraft id of the frame the packet ended in */
+    uint8_t vcid;
+    uint32_t vc_count;        /* its virtual channel frame count */
+    uint8_t frame_check;      /* 0 none, 1 ok (FECF checked or RS clean), 2 RS corrected */
+    uint32_t rs_corrected;    /* octets Reed-Solomon corrected in that frame */
     int32_t container;        /* mission database container naming the packet, or -1 */
     const dec_pval_t *params; /* its decoded parameters (none without a database) */
     size_t n_params;
@@ -44,15 +52,26 @@ typedef struct {
 
 typedef void (*dec_packet_fn)(void *ctx, const dec_packet_t *pkt);
 
+/* What the datagrams and streams carry. */
+typedef enum {
+    DEC_FRAMING_SPP = 0, /* space packets back to back */
+    DEC_FRAMING_TM,      /* TM transfer frames: one per datagram, or back to back in streams */
+    DEC_FRAMING_AOS,     /* AOS transfer frames, likewise */
+    DEC_FRAMING_CADU     /* CADU streams (ASM + codeblock) of TM or AOS frames */
+} dec_framing_t;
+
 typedef struct {
     dec_tc_format_t time_code; /* kind DEC_TC_NONE: reception time only */
-    vleo_epoch_t epoch;        /* for implicit and agency-epoch time codes */
-    bool deliver_idle;         /* hand idle packets (APID 0x7FF) to the callback too */
-    const dec_mdb_t *mdb;      /* mission database to name and decode packets, or NULL */
-    uint32_t max_params;       /* parameter values held per packet (default 4096) */
-    int64_t time_param;        /* database parameter (AbsoluteTime) giving the packet time
-                                  instead of time_code, or -1 */
-    uint32_t max_streams;      /* byte streams held at once (TCP flows, sockets, files) */
+    dec_framing_t framing;
+    dec_frame_cfg_t frame; /* framing TM, AOS, CADU: the frames (kind TM or AOS) */
+    dec_cadu_cfg_t cadu;   /* framing CADU: channel coding */
+    vleo_epoch_t epoch;    /* for implicit and agency-epoch time codes */
+    bool deliver_idle;     /* hand idle packets (APID 0x7FF) to the callback too */
+    const dec_mdb_t *mdb;  /* mission database to name and decode packets, or NULL */
+    uint32_t max_params;   /* parameter values held per packet (default 4096) */
+    int64_t time_param;    /* database parameter (AbsoluteTime) giving the packet time
+                              instead of time_code, or -1 */
+    uint32_t max_streams;  /* byte streams held at once (TCP flows, sockets, files) */
     dec_net_limits_t net;
 } dec_pipeline_opts_t;
 
@@ -83,6 +102,10 @@ typedef struct {
     uint64_t mdb[DEC_MDB_STATUS_COUNT];     /* by dec_mdb_decode status (packet delivered) */
     uint64_t param_values;                  /* parameter values decoded */
     uint64_t time_param_missing;            /* --time-param absent or invalid in a packet */
+    uint64_t frames;                        /* transfer frames given to the frame layer */
+    uint64_t frame_status[DEC_FRAME_STATUS_COUNT]; /* by dec_frame_parse status */
+    uint64_t frame_bytes_held;                     /* stream octets waiting for a whole frame */
+    uint64_t frame_bytes_truncated; /* stream octets of a frame cut by the stream end */
 } dec_stats_t;
 
 typedef struct dec_pipeline dec_pipeline_t;
@@ -117,6 +140,15 @@ void dec_pipeline_flush(dec_pipeline_t *p);
 
 const dec_stats_t *dec_pipeline_stats(const dec_pipeline_t *p);
 const dec_net_stats_t *dec_pipeline_net_stats(const dec_pipeline_t *p);
+/* Frame layer counters: NULL unless framing is TM, AOS or CADU (CADU stats: CADU only,
+ * summed over every stream). */
+const dec_vcr_stats_t *dec_pipeline_vcr_stats(const dec_pipeline_t *p);
+void dec_pipeline_cadu_stats(const dec_pipeline_t *p, dec_cadu_stats_t *out);
+
+/* Every frame-layer counter by name (frames by status, reassembly, CADU) into names/vals;
+ * returns the number written (0 for space-packet framing). Names are static strings. */
+size_t dec_pipeline_frame_counters(const dec_pipeline_t *p, const char **names, uint64_t *vals,
+                                   size_t cap);
 
 /* Static snake_case name of a reject reason, e.g. "length_beyond_datagram". */
 const char *dec_reject_str(dec_reject_t r);
