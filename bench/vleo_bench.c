@@ -21,6 +21,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include <fec.h>
+
+#include "dec/cadu.h"
 #include "dec/capreader.h"
 #include "dec/mdb.h"
 #include "dec/output.h"
@@ -177,6 +180,11 @@ static void packer_cb(void *ctx, const dec_packet_t *p) {
         return;
     }
     pk->packed_bytes += dec_out_encode(pk->out, p, ++pk->seq, pk->buf, PACK_CAP);
+}
+
+static void count_cb(void *ctx, const dec_packet_t *p) {
+    (void)p;
+    (*(uint64_t *)ctx)++;
 }
 
 /* Child "loop": read the capture with libpcap's pcap_next_ex, touching each record (time,
@@ -528,6 +536,9 @@ enum {
     F_BATCH_IPC,  /* (c) */
     F_BATCH_TCP,  /* (c) */
     F_TSHARK,     /* (d) */
+    F_CADU_READ,  /* baseline of (f): plain read of the CADU file */
+    F_CADU_RS,    /* (f) CADU decode, RS interleave 5 */
+    F_CADU_NORS,  /* (f) CADU decode without RS */
     F_COUNT
 };
 
@@ -554,6 +565,9 @@ static const figure_t figures[F_COUNT] = {
     [F_BATCH_IPC] = {"c  end to end ipc, --batch 1000", -1, 2.5e6, 0},
     [F_BATCH_TCP] = {"c  end to end tcp, --batch 1000", -1, 2.5e6, 0},
     [F_TSHARK] = {"d  tshark CCSDS dissector (subset)", -1, 0, 0},
+    [F_CADU_READ] = {"   read of the CADU file, CADUs/s (baseline)", -1, 0, 0},
+    [F_CADU_RS] = {"f  CADU decode, RS I=5, frames/s", F_CADU_READ, 0, 0},
+    [F_CADU_NORS] = {"f  CADU decode, no RS, frames/s", F_CADU_READ, 0, 0},
 };
 
 typedef struct {
@@ -568,6 +582,10 @@ typedef struct {
     bool verbose;
     char capture[1024];
     char subset[1024];
+    char cadu_rs[1040];
+    char cadu_nors[1040];
+    uint64_t cadu_frames;
+    uint64_t cadu_packets; /* packets in the RS file's frames */
     char xtce10[1040];
     char xtce100[1040];
     char errlog[1100];
@@ -648,6 +666,147 @@ static int gen_xtce(bench_t *b) {
     return write_xtce(b->xtce10, false) == 0 && write_xtce(b->xtce100, true) == 0 ? 0 : -1;
 }
 
+/* ---- the CADU files of figure f ------------------------------------------------------------ */
+
+#define CADU_LEN 1279u
+#define CADU_PKT 105u
+
+/* n CADUs of TM frames (SCID 42, VC 0, no FECF/OCF) carrying 105-octet packets back to back:
+ * with RS, 1115-octet frames plus 5 interleaved RS(255,223) codewords' check symbols; without,
+ * 1275-octet frames. Randomised, ASM first. Returns the packets that start in the frames. */
+static uint64_t write_cadus(FILE *fp, uint64_t n, bool rs) {
+    static const uint8_t asm_[4] = {0x1A, 0xCF, 0xFC, 0x1D};
+    uint32_t flen = rs ? 1115u : 1275u;
+    uint32_t zone = flen - 6u;
+    uint8_t cb[1275], pkt[CADU_PKT];
+    uint64_t stream_off = 0; /* octets of the packet stream written so far */
+    uint64_t packets = 0;
+    uint16_t seq = 0;
+    for (uint64_t f = 0; f < n; f++) {
+        /* Primary header: version 00, SCID 42, VC 0, no OCF; MC and VC counts; FHP. */
+        uint32_t into = (uint32_t)(stream_off % CADU_PKT); /* offset inside the current packet */
+        uint32_t fhp = into == 0 ? 0 : CADU_PKT - into;
+        if (fhp >= zone) {
+            fhp = 0x7FF;
+        }
+        cb[0] = 0x02;
+        cb[1] = 0xA0;
+        cb[2] = (uint8_t)f;
+        cb[3] = (uint8_t)f;
+        cb[4] = (uint8_t)(0x18 | (fhp >> 8));
+        cb[5] = (uint8_t)fhp;
+        for (uint32_t k = 0; k < zone; k++) {
+            uint32_t at = (uint32_t)((stream_off + k) % CADU_PKT);
+            if (at == 0) {
+                /* A new packet: APID 100, unsegmented, its count, data length 98. */
+                pkt[0] = 0x00;
+                pkt[1] = 100;
+                pkt[2] = (uint8_t)(0xC0 | ((seq >> 8) & 0x3F));
+                pkt[3] = (uint8_t)seq;
+                pkt[4] = 0;
+                pkt[5] = (uint8_t)(CADU_PKT - 7);
+                for (uint32_t i = 6; i < CADU_PKT; i++) {
+                    pkt[i] = (uint8_t)(i + seq);
+                }
+                seq = (uint16_t)((seq + 1) & 0x3FFF);
+                packets++;
+            }
+            cb[6 + k] = pkt[at];
+        }
+        stream_off += zone;
+        if (rs) {
+            for (unsigned j = 0; j < 5; j++) {
+                uint8_t data[223], parity[32];
+                for (unsigned i = 0; i < 223; i++) {
+                    data[i] = cb[i * 5 + j];
+                }
+                encode_rs_ccsds(data, parity, 0);
+                for (unsigned i = 0; i < 32; i++) {
+                    cb[1115 + i * 5 + j] = parity[i];
+                }
+            }
+        }
+        dec_derandomize(cb, sizeof cb);
+        if (fwrite(asm_, 1, 4, fp) != 4 || fwrite(cb, 1, sizeof cb, fp) != sizeof cb) {
+            return 0;
+        }
+    }
+    /* The last packet may run past the last frame: it is not counted as delivered. */
+    if (stream_off % CADU_PKT != 0) {
+        packets--;
+    }
+    return packets;
+}
+
+static int gen_cadus(bench_t *b) {
+    snprintf(b->cadu_rs, sizeof b->cadu_rs, "%s.rs.cadu", b->capture);
+    snprintf(b->cadu_nors, sizeof b->cadu_nors, "%s.nors.cadu", b->capture);
+    b->cadu_frames = b->packets / 10 < 1000 ? 1000 : b->packets / 10;
+    FILE *a = fopen(b->cadu_rs, "wb"), *c = fopen(b->cadu_nors, "wb");
+    uint64_t pa = a ? write_cadus(a, b->cadu_frames, true) : 0;
+    uint64_t pc = c ? write_cadus(c, b->cadu_frames, false) : 0;
+    bool ok = a != NULL && c != NULL && pa > 0 && pc > 0;
+    ok = (a == NULL || fclose(a) == 0) && ok;
+    ok = (c == NULL || fclose(c) == 0) && ok;
+    b->cadu_packets = pa;
+    if (!ok) {
+        fprintf(stderr, "vleo-bench: cannot write the CADU files\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Child "cadu PATH RS" / "cread PATH": decode a CADU file through the pipeline as
+ * vleo-decoder --file --framing cadu does (RS: 1 or 0), or just read it. Prints "frames
+ * seconds packets 0". */
+static int child_cadu(const char *path, int rs, bool read_only) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        return 1;
+    }
+    static uint8_t buf[65536];
+    dec_pipeline_t *pipe = NULL;
+    char err[256];
+    uint64_t packets = 0;
+    if (!read_only) {
+        dec_pipeline_opts_t o;
+        dec_pipeline_opts_default(&o);
+        o.framing = DEC_FRAMING_CADU;
+        o.frame.kind = DEC_FRAME_TM;
+        o.frame.frame_len = rs ? 1115 : 1275;
+        o.cadu.rs_interleave = rs ? 5 : 0;
+        o.max_streams = 1;
+        pipe = dec_pipeline_new(&o, count_cb, &packets, err, sizeof err);
+        if (pipe == NULL) {
+            fprintf(stderr, "vleo-bench: %s\n", err);
+            return 1;
+        }
+    }
+    double t0 = mono_s();
+    uint64_t total = 0, touch = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        total += (uint64_t)n;
+        if (read_only) {
+            touch += buf[0] + buf[n - 1];
+        } else {
+            dec_pipeline_stream(pipe, 0, buf, (size_t)n, 0);
+        }
+    }
+    uint64_t frames = total / CADU_LEN;
+    if (pipe != NULL) {
+        dec_pipeline_stream_end(pipe, 0);
+        dec_pipeline_flush(pipe);
+        frames = dec_pipeline_stats(pipe)->frame_status[DEC_FRAME_OK];
+    }
+    double el = mono_s() - t0;
+    close(fd);
+    dec_pipeline_destroy(&pipe);
+    printf("%llu %.9f %llu %llu\n", (unsigned long long)frames, el, (unsigned long long)packets,
+           (unsigned long long)(touch & 1));
+    return 0;
+}
+
 static void record(bench_t *b, int f, int run, double rate, double rss) {
     b->rate[f][run] = rate;
     if (rss > b->rss[f]) {
@@ -667,6 +826,33 @@ static void fail(bench_t *b, int f, const char *why, const proc_result_t *r) {
         fprintf(stderr, " (exit %d; stderr in %s)", r->status, b->errlog);
     }
     fputc('\n', stderr);
+}
+
+static void run_child_cadu(bench_t *b, int f, int run) {
+    char *argv[] = {(char *)b->self,
+                    (char *)"--child",
+                    (char *)(f == F_CADU_READ ? "cread" : "cadu"),
+                    f == F_CADU_NORS ? b->cadu_nors : b->cadu_rs,
+                    (char *)(f == F_CADU_RS ? "1" : "0"),
+                    NULL};
+    proc_t p;
+    proc_result_t r;
+    if (proc_start(&p, b->self, argv, true, b->errlog) != 0) {
+        fail(b, f, "cannot start", NULL);
+        return;
+    }
+    proc_finish(&p, &r);
+    unsigned long long frames = 0, packets = 0;
+    double el = 0;
+    if (r.status != 0 || sscanf(r.out, "%llu %lf %llu", &frames, &el, &packets) != 3 || el <= 0) {
+        fail(b, f, "child failed", &r);
+        return;
+    }
+    if (frames != b->cadu_frames || (f == F_CADU_RS && packets != b->cadu_packets)) {
+        fail(b, f, "frame or packet count differs from the file", &r);
+        return;
+    }
+    record(b, f, run, (double)frames / el, r.rss_mib);
 }
 
 /* One in-process measurement run in a child of this program. */
@@ -1105,6 +1291,15 @@ static int print_table(bench_t *b) {
            "median of each run's figure / that run's baseline.\nRSS: peak of the measured "
            "process (publisher for b, c); the subscriber (this process) peaked at %.1f MiB.\n",
            missed, missed == 1 ? "" : "s", (double)ru.ru_maxrss / 1024.0);
+    if (b->done[F_CADU_RS] && b->done[F_CADU_NORS] && b->done[F_CADU_READ]) {
+        double rd = median(b->rate[F_CADU_READ], b->runs) * CADU_LEN / 1e6;
+        double rs = median(b->rate[F_CADU_RS], b->runs) * CADU_LEN / 1e6;
+        double nr = median(b->rate[F_CADU_NORS], b->runs) * CADU_LEN / 1e6;
+        printf("f: %llu CADUs of %u octets (TM frames of 105-octet packets): read %.0f MB/s, "
+               "decode with RS I=5 %.1f MB/s, without RS %.0f MB/s (sync, derandomise, frames, "
+               "VC reassembly, packets).\n",
+               (unsigned long long)b->cadu_frames, CADU_LEN, rd, rs, nr);
+    }
     return missed;
 }
 
@@ -1136,6 +1331,12 @@ static int child_main(int argc, char **argv) {
     if (argc == 4 && (strcmp(argv[2], "crloop") == 0 || strcmp(argv[2], "decode") == 0 ||
                       strcmp(argv[2], "pack") == 0)) {
         return child_read(argv[2], argv[3], NULL, 0);
+    }
+    if (argc == 5 && strcmp(argv[2], "cadu") == 0) {
+        return child_cadu(argv[3], (int)parse_num("rs", argv[4], 0, 1), false);
+    }
+    if (argc == 5 && strcmp(argv[2], "cread") == 0) {
+        return child_cadu(argv[3], 0, true);
     }
     if (argc == 6 && strcmp(argv[2], "mdb") == 0) {
         return child_read(argv[2], argv[3], argv[4], (size_t)parse_num("n", argv[5], 1, 4096));
@@ -1233,7 +1434,7 @@ int main(int argc, char **argv) {
     if (gen_capture(b->capture, b->packets) != 0) {
         return 1;
     }
-    if (gen_xtce(b) != 0) {
+    if (gen_xtce(b) != 0 || gen_cadus(b) != 0) {
         return 1;
     }
     bool own_subset = !b->no_tshark && strcmp(b->subset, b->capture) != 0;
@@ -1259,6 +1460,9 @@ int main(int argc, char **argv) {
         if (!b->no_tshark) {
             run_tshark(b, run);
         }
+        run_child_cadu(b, F_CADU_READ, run);
+        run_child_cadu(b, F_CADU_RS, run);
+        run_child_cadu(b, F_CADU_NORS, run);
         if (b->failures > 0) {
             break;
         }
@@ -1273,6 +1477,8 @@ int main(int argc, char **argv) {
         unlink(b->capture);
         unlink(b->xtce10);
         unlink(b->xtce100);
+        unlink(b->cadu_rs);
+        unlink(b->cadu_nors);
         if (own_subset) {
             unlink(b->subset);
         }
