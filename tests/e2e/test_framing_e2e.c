@@ -169,3 +169,70 @@ Test(framing_e2e, tm_frames_in_udp_with_a_frame_lost, .timeout = 60) {
     e2e_cleanup(&p);
     unlink(path);
 }
+
+/* The same link described by a channel file; its errors name file, line and key. */
+Test(framing_e2e, channel_file, .timeout = 60) {
+    static uint8_t pkts[200000], frames[200000], stream[300000];
+    uint32_t lens[NPKT];
+    size_t plen = make_packets(pkts, sizeof pkts, lens);
+    fb_chan_t ch = fb_chan(DEC_FRAME_AOS, 892);
+    ch.fecf = true;
+    ch.fhec = true;
+    ch.insert_zone = 4;
+    ch.scid = 0xC1;
+    ch.vcid = 5;
+    size_t nf = fb_pack(&ch, pkts, plen, frames, sizeof frames);
+    size_t off = 0;
+    for (size_t f = 0; f < nf; f++) {
+        off += cb_build(frames + f * 892, 892, 4, true, stream + off, sizeof stream - off);
+    }
+    char bin[64], chan[64];
+    snprintf(bin, sizeof bin, "/tmp/vleo-chan-%d.bin", (int)getpid());
+    snprintf(chan, sizeof chan, "/tmp/vleo-chan-%d.conf", (int)getpid());
+    FILE *fp = fopen(bin, "wb");
+    cr_assert_eq(fwrite(stream, 1, off, fp), off);
+    fclose(fp);
+    fp = fopen(chan, "w");
+    fprintf(fp, "# downlink of the test spacecraft\nframing = cadu\nframe_type = aos\n"
+                "frame_length = 892   # octets\nrs_interleave = 4\nfecf = true\nfhec = yes\n"
+                "insert_zone = 4\n");
+    fclose(fp);
+    e2e_proc_t p = {0};
+    char *argv[] = {DEC, "--file", bin, "--channel", chan, "--json", "--pub", "none", NULL};
+    cr_assert_eq(e2e_spawn(&p, argv), 0);
+    cr_assert_eq(e2e_wait(&p, 30000), 0);
+    char *out = e2e_slurp(p.out_path, NULL);
+    bool want[NPKT];
+    for (int i = 0; i < NPKT; i++) {
+        want[i] = true;
+    }
+    check_lines(out, lens, want);
+    cr_assert_eq(e2e_count_lines(out), NPKT);
+    cr_assert_not_null(strstr(out, "\"frame\":{\"scid\":193,\"vc\":5,"), "%.300s", out);
+    free(out);
+    e2e_cleanup(&p);
+
+    fp = fopen(chan, "w");
+    fprintf(fp, "framing = cadu\n\nrs_interleave = 6\n");
+    fclose(fp);
+    cr_assert_eq(e2e_spawn(&p, argv), 0);
+    cr_assert_eq(e2e_wait(&p, 30000), 2);
+    char *err = e2e_slurp(p.err_path, NULL);
+    char want_err[128];
+    snprintf(want_err, sizeof want_err, "%s:3: rs_interleave: bad value", chan);
+    cr_assert_not_null(strstr(err, want_err), "%s", err);
+    free(err);
+    e2e_cleanup(&p);
+    fp = fopen(chan, "w");
+    fprintf(fp, "framing = tm\nbogus = 1\n");
+    fclose(fp);
+    cr_assert_eq(e2e_spawn(&p, argv), 0);
+    cr_assert_eq(e2e_wait(&p, 30000), 2);
+    err = e2e_slurp(p.err_path, NULL);
+    snprintf(want_err, sizeof want_err, "%s:2: bogus: unknown key", chan);
+    cr_assert_not_null(strstr(err, want_err), "%s", err);
+    free(err);
+    e2e_cleanup(&p);
+    unlink(bin);
+    unlink(chan);
+}
