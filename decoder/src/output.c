@@ -2,6 +2,8 @@
  * sections 4-6). Everything is packed into buffers allocated at creation. */
 #include "dec/output.h"
 
+#include "dec/counters.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -721,16 +723,9 @@ static Vleo__V1__Counter *counter(Vleo__V1__Counter *c, const char *name, uint64
 
 size_t dec_out_counters(const dec_out_t *out, const dec_stats_t *ps, const dec_net_stats_t *ns,
                         const char **names, uint64_t *vals, size_t cap, uint64_t *rejected) {
-    size_t n = 0;
+    dec_counters_t cl = {names, vals, 0, cap};
     uint64_t rej = 0;
-#define ADD(nm, v)                                                                                 \
-    do {                                                                                           \
-        if (n < cap) {                                                                             \
-            names[n] = (nm);                                                                       \
-            vals[n] = (v);                                                                         \
-            n++;                                                                                   \
-        }                                                                                          \
-    } while (0)
+#define ADD(nm, v) dec_counter_put(&cl, (nm), (v))
     ADD("records", ps->records);
     ADD("datagrams", ps->datagrams);
     ADD("datagrams_clean", ps->datagrams_clean);
@@ -800,7 +795,7 @@ size_t dec_out_counters(const dec_out_t *out, const dec_stats_t *ps, const dec_n
     if (rejected != NULL) {
         *rejected = rej;
     }
-    return n;
+    return cl.n;
 }
 
 void dec_out_stats(dec_out_t *out, const dec_stats_t *ps, const dec_net_stats_t *ns,

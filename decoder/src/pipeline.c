@@ -2,6 +2,8 @@
  * and secondary-header time (CCSDS 133.0-B-2 section 4.1, 301.0-B-4). */
 #include "dec/pipeline.h"
 
+#include "dec/counters.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -625,15 +627,8 @@ void dec_pipeline_cadu_stats(const dec_pipeline_t *p, dec_cadu_stats_t *out) {
 
 size_t dec_pipeline_frame_counters(const dec_pipeline_t *p, const char **names, uint64_t *vals,
                                    size_t cap) {
-    size_t n = 0;
-#define PUT(nm, v)                                                                                 \
-    do {                                                                                           \
-        if (n < cap) {                                                                             \
-            names[n] = (nm);                                                                       \
-            vals[n] = (v);                                                                         \
-            n++;                                                                                   \
-        }                                                                                          \
-    } while (0)
+    dec_counters_t cl = {names, vals, 0, cap};
+#define PUT(nm, v) dec_counter_put(&cl, (nm), (v))
     if (p->vcr == NULL) {
         return 0;
     }
@@ -676,7 +671,7 @@ size_t dec_pipeline_frame_counters(const dec_pipeline_t *p, const char **names, 
         PUT("cadu_truncated_at_end", c.truncated_at_end);
     }
 #undef PUT
-    return n;
+    return cl.n;
 }
 
 const char *dec_reject_str(dec_reject_t r) {
