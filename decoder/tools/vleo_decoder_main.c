@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "dec/capreader.h"
+#include "dec/channel.h"
 #include "dec/mdb.h"
 #include "dec/output.h"
 #include "dec/pipeline.h"
@@ -173,129 +174,15 @@ static void safe_name(const char *prefix, const char *s, char *out, size_t cap) 
     out[n] = '\0';
 }
 
-/* A channel file (--channel): the frame and channel-coding parameters of a link, one
- * "key = value" per line, '#' comments; the same meaning as the options of the same names.
- * Errors name the file, line and key (exit 2). */
-static bool ch_bool(const char *v, bool *out) {
-    if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0) {
-        *out = true;
-        return true;
-    }
-    if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || strcmp(v, "0") == 0) {
-        *out = false;
-        return true;
-    }
-    return false;
-}
-
-static bool ch_num(const char *v, long lo, long hi, uint32_t *out) {
-    char *end = NULL;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi) {
-        return false;
-    }
-    *out = (uint32_t)n;
-    return true;
-}
-
-static void channel_error(const char *path, int line, const char *key, const char *why) {
-    fprintf(stderr, "vleo-decoder: %s:%d: %s: %s\n", path, line, key, why);
-    exit(VLEO_EXIT_USAGE);
-}
-
+/* --channel FILE: the link's frame and channel-coding settings (dec/channel.h); errors
+ * name the file, line and key (exit 2), an unreadable file exits 3. */
 static void load_channel_file(const char *path, options_t *o) {
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
-        fprintf(stderr, "vleo-decoder: --channel %s: cannot open: %s\n", path, strerror(errno));
-        exit(VLEO_EXIT_INPUT);
+    char err[512];
+    int rc = dec_channel_load(path, &o->popts, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "vleo-decoder: %s%s\n", rc == VLEO_EXIT_INPUT ? "--channel " : "", err);
+        exit(rc);
     }
-    char line[512];
-    int ln = 0;
-    dec_pipeline_opts_t *po = &o->popts;
-    while (fgets(line, sizeof line, fp) != NULL) {
-        ln++;
-        char *hash = strchr(line, '#');
-        if (hash != NULL) {
-            *hash = '\0';
-        }
-        char *k = line;
-        while (*k == ' ' || *k == '\t') {
-            k++;
-        }
-        size_t len = strlen(k);
-        while (len > 0 && (k[len - 1] == '\n' || k[len - 1] == '\r' || k[len - 1] == ' ' ||
-                           k[len - 1] == '\t')) {
-            k[--len] = '\0';
-        }
-        if (len == 0) {
-            continue;
-        }
-        char *eq = strchr(k, '=');
-        if (eq == NULL) {
-            fclose(fp);
-            channel_error(path, ln, k, "expected key = value");
-        }
-        char *v = eq + 1;
-        *eq = '\0';
-        for (char *e = eq - 1; e >= k && (*e == ' ' || *e == '\t'); e--) {
-            *e = '\0';
-        }
-        while (*v == ' ' || *v == '\t') {
-            v++;
-        }
-        bool ok = true;
-        if (strcmp(k, "framing") == 0) {
-            if (strcmp(v, "spp") == 0) {
-                po->framing = DEC_FRAMING_SPP;
-            } else if (strcmp(v, "tm") == 0) {
-                po->framing = DEC_FRAMING_TM;
-                po->frame.kind = DEC_FRAME_TM;
-            } else if (strcmp(v, "aos") == 0) {
-                po->framing = DEC_FRAMING_AOS;
-                po->frame.kind = DEC_FRAME_AOS;
-            } else if (strcmp(v, "cadu") == 0) {
-                po->framing = DEC_FRAMING_CADU;
-            } else {
-                ok = false;
-            }
-        } else if (strcmp(k, "frame_type") == 0) {
-            ok = strcmp(v, "tm") == 0 || strcmp(v, "aos") == 0;
-            po->frame.kind = strcmp(v, "aos") == 0 ? DEC_FRAME_AOS : DEC_FRAME_TM;
-        } else if (strcmp(k, "frame_length") == 0) {
-            ok = ch_num(v, 7, 65535, &po->frame.frame_len);
-        } else if (strcmp(k, "rs_interleave") == 0) {
-            ok = ch_num(v, 0, 8, &po->cadu.rs_interleave) && po->cadu.rs_interleave != 6 &&
-                 po->cadu.rs_interleave != 7;
-        } else if (strcmp(k, "derandomize") == 0) {
-            ok = ch_bool(v, &po->cadu.derandomize);
-        } else if (strcmp(k, "fecf") == 0) {
-            ok = ch_bool(v, &po->frame.fecf);
-        } else if (strcmp(k, "ocf") == 0) {
-            ok = ch_bool(v, &po->frame.ocf);
-        } else if (strcmp(k, "fhec") == 0) {
-            ok = ch_bool(v, &po->frame.fhec);
-        } else if (strcmp(k, "insert_zone") == 0) {
-            ok = ch_num(v, 0, 1024, &po->frame.insert_zone);
-        } else if (strcmp(k, "max_packet_length") == 0) {
-            ok = ch_num(v, 7, 65542, &po->frame.max_packet_len);
-        } else if (strcmp(k, "asm_bit_errors") == 0) {
-            ok = ch_num(v, 0, 8, &po->cadu.asm_max_bit_errors);
-        } else if (strcmp(k, "flywheel") == 0) {
-            ok = ch_num(v, 0, 16, &po->cadu.flywheel);
-        } else {
-            fclose(fp);
-            channel_error(path, ln, k,
-                          "unknown key (framing, frame_type, frame_length, "
-                          "rs_interleave, derandomize, fecf, ocf, fhec, insert_zone, "
-                          "max_packet_length, asm_bit_errors, flywheel)");
-        }
-        if (!ok) {
-            fclose(fp);
-            channel_error(path, ln, k, "bad value");
-        }
-    }
-    fclose(fp);
 }
 
 static void parse_options(int argc, char **argv, options_t *o) {
@@ -603,21 +490,10 @@ static void parse_options(int argc, char **argv, options_t *o) {
                     o->pub);
     }
     o->popts.deliver_idle = o->publish_idle;
-    if (o->popts.framing != DEC_FRAMING_SPP) {
-        /* Frame and channel-coding settings are configuration: check them now (exit 2). */
-        char err[256];
-        if (dec_frame_cfg_check(&o->popts.frame, err, sizeof err) != 0) {
-            usage_error("frame settings: %s", err);
-        }
-        if (o->popts.framing == DEC_FRAMING_CADU) {
-            dec_cadu_cfg_t cc = o->popts.cadu;
-            cc.frame_len = o->popts.frame.frame_len;
-            dec_cadu_t *probe = dec_cadu_new(&cc, err, sizeof err);
-            if (probe == NULL) {
-                usage_error("channel coding settings: %s", err);
-            }
-            dec_cadu_destroy(&probe);
-        }
+    /* Frame and channel-coding settings are configuration: check them now (exit 2). */
+    char err[256];
+    if (dec_channel_check(&o->popts, err, sizeof err) != 0) {
+        usage_error("%s", err);
     }
 }
 
