@@ -3,7 +3,7 @@
 # Skips apt entirely when everything is present already. Needs root (or sudo).
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libpcap-dev libzmq3-dev libprotobuf-c-dev
-      protobuf-c-compiler libcriterion-dev libxml2-dev libfec-dev clang libclang-rt-14-dev clang-format tshark python3)
+      protobuf-c-compiler libcriterion-dev libxml2-dev libyaml-dev libfec-dev clang libclang-rt-14-dev clang-format tshark python3)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
