@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """make_sample.py: writes captures/sample-pass.pcap, a 10-minute VLEO pass as a ground
-station records it (Ethernet/IPv4/UDP to port 1235, classic pcap, microsecond stamps).
+station records it (Ethernet/IPv4/UDP to port 1235, classic pcap, microsecond stamps), and
+with --fault captures/thruster-fault.pcap: an hour of the same spacecraft whose thruster
+delivers 60 % of its command from 06:20:00 at unchanged power (see captures/README.md).
 
 Until vleo-sim exists this is the bundled sample. Deterministic: same bytes every run.
 Starts 2026-11-24T06:00:00Z. Every packet but the idle ones carries a CUC time code right
@@ -51,14 +53,17 @@ def udp_frame(payload, ip_id):
     return eth + bytes(ip) + udp
 
 
-def main(path):
+def main(path, duration=600, fault_s=None):
     recs = []
     seq = {100: 0, 200: 0, 300: 0, 0x7FF: 0}
     r_earth = 6378.137
-    for t in range(600):
+    for t in range(duration):
         now = START_UNIX + t
         phase = 2 * math.pi * t / 5370.0
-        alt = 250.0 + 12.0 * math.sin(phase) - 0.0004 * t
+        if fault_s is None:
+            alt = 250.0 + 12.0 * math.sin(phase) - 0.0004 * t
+        else:
+            alt = 250.0 + 12.0 * math.sin(phase) + 6.0 * math.cos(2 * phase)
         r = (r_earth + alt) * 1000.0
         pos = (r * math.cos(phase), r * math.sin(phase) * 0.5, r * math.sin(phase) * 0.86)
         vel = (-7750 * math.sin(phase), 3875 * math.cos(phase), 6665 * math.cos(phase))
@@ -67,7 +72,7 @@ def main(path):
         out = []
         s = seq[100]
         seq[100] += 1
-        if not 240 <= s <= 244:
+        if fault_s is not None or not 240 <= s <= 244:
             out.append(spp(100, s, nav))
         if t % 5 == 0:
             pwr = cuc(now) + struct.pack(">fff", 180.0 + 60 * math.cos(phase), 210.0, 72.5)
@@ -76,7 +81,8 @@ def main(path):
             seq[300] += 1
         payloads = [b"".join(out)] if out else []
         if t % 5 == 2:
-            prop = cuc(now) + struct.pack(">fff", 11.8, 12.0, 215.0)
+            thrust = 11.8 if fault_s is None or t < fault_s else 11.8 * 0.6
+            prop = cuc(now) + struct.pack(">fff", thrust, 12.0, 215.0)
             prop += bytes(24 - len(prop))
             payloads.append(spp(200, seq[200], prop))
             seq[200] += 1
@@ -93,4 +99,7 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "sample-pass.pcap")
+    if len(sys.argv) > 1 and sys.argv[1] == "--fault":
+        main(sys.argv[2] if len(sys.argv) > 2 else "thruster-fault.pcap", 3600, 1200)
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "sample-pass.pcap")

@@ -1,0 +1,379 @@
+/* test_monitor.c: the monitor core on constructed telemetry: each check raises and clears at
+ * the right sample, events keep one id, and 30 days of nominal telemetry raise nothing. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mon/atmos.h"
+#include "mon/config.h"
+#include "mon/geo.h"
+#include "mon/monitor.h"
+#include "mon/trend.h"
+#include "vleo/timescale.h"
+
+#define S 1000000000LL
+#define MAX_EV 256
+
+typedef struct {
+    mon_event_t ev[MAX_EV];
+    size_t n;
+} events_t;
+
+static void on_event(void *ctx, const mon_event_t *e) {
+    events_t *x = ctx;
+    if (x->n < MAX_EV)
+        x->ev[x->n] = *e;
+    x->n++;
+}
+
+static int64_t T0; /* 2026-03-01T00:00:00Z */
+
+static void base_cfg(mon_config_t *cfg, mon_sc_cfg_t *sc) {
+    memset(cfg, 0, sizeof *cfg);
+    memset(sc, 0, sizeof *sc);
+    cr_assert_eq(vleo_parse_iso8601("2026-03-01T00:00:00Z", &T0), 0);
+    cfg->atmosphere.model = MON_ATMOS_JACCHIA71;
+    cfg->atmosphere.f107 = 150;
+    cfg->atmosphere.f107a = 150;
+    cfg->atmosphere.kp = 3;
+    cfg->atmosphere.kp_lag_h = 6.7;
+    cfg->atmosphere.hp_exponent = 4;
+    mon_checks_cfg_default(&cfg->checks);
+    snprintf(sc->name, sizeof sc->name, "T1");
+    sc->mass_kg = 65;
+    sc->drag_area_m2 = 0.45;
+    sc->drag_coefficient = 2.2;
+    sc->inclination_deg = 97.4;
+    sc->max_thrust_mn = 20;
+    sc->thrust_to_power_mn_per_kw = 55;
+    sc->max_load_w = 300;
+    sc->battery_capacity_wh = 200;
+    sc->max_discharge_w = 150;
+    sc->min_soc_pct = 30;
+    sc->min_altitude_km = 200;
+    sc->horizon_h = 24;
+    sc->stale_after_s = 120;
+    sc->checks = cfg->checks;
+    static const struct {
+        mon_role_t r;
+        const char *n;
+    } names[] = {
+        {MON_ROLE_ALTITUDE_KM, "/T1/ALT"},         {MON_ROLE_THRUST_MN, "/T1/THRUST"},
+        {MON_ROLE_THRUST_CMD_MN, "/T1/CMD"},       {MON_ROLE_THRUSTER_ON, "/T1/ON"},
+        {MON_ROLE_THRUSTER_POWER_W, "/T1/TPOWER"}, {MON_ROLE_SOLAR_POWER_W, "/T1/SOLAR"},
+        {MON_ROLE_LOAD_POWER_W, "/T1/LOAD"},       {MON_ROLE_BATTERY_SOC_PCT, "/T1/SOC"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        snprintf(sc->param[names[i].r], MON_PARAM_MAX, "%s", names[i].n);
+    cfg->spacecraft = sc;
+    cfg->n_spacecraft = 1;
+}
+
+/* Deterministic Gaussian noise (xorshift64* + Box-Muller). */
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static double gauss(void) {
+    double u[2];
+    for (int i = 0; i < 2; i++) {
+        rng ^= rng >> 12;
+        rng ^= rng << 25;
+        rng ^= rng >> 27;
+        u[i] = ((double)((rng * 2685821657736338717ull) >> 11) + 0.5) / 9007199254740992.0;
+    }
+    return sqrt(-2.0 * log(u[0])) * cos(2.0 * MON_PI * u[1]);
+}
+
+/* The drag the monitor models without latitude and longitude (mean of four equator points)
+ * at circular speed less co-rotation: what a perfect station-keeping controller cancels. */
+static double model_drag_mn(const mon_sc_cfg_t *sc, double alt_km, int64_t t) {
+    double rho = 0;
+    for (int i = 0; i < 4; i++) {
+        mon_atmos_in_t in = {.alt_km = alt_km,
+                             .lon_deg = 90.0 * i,
+                             .utc_unix_ns = t,
+                             .f107 = 150,
+                             .f107a = 150,
+                             .kp = 3,
+                             .hp_exponent = 4};
+        mon_atmos_out_t out;
+        cr_assert_eq(mon_atmos_eval(MON_ATMOS_JACCHIA71, &in, &out), MON_ATMOS_OK);
+        rho += out.density_kg_m3 / 4;
+    }
+    double r = (MON_WGS84_A_KM + alt_km) * 1e3;
+    double v = sqrt(MON_MU_M3_S2 / r) - MON_EARTH_OMEGA * r * cos(sc->inclination_deg * MON_DEG);
+    return 0.5 * rho * v * v * sc->drag_coefficient * sc->drag_area_m2 * 1e3;
+}
+
+/* A station-keeping spacecraft at 250 km: GNSS altitude with the orbital swing and noise,
+ * thrust from a controller that holds the previous orbit's mean drag, power and battery
+ * through eclipses. Knobs for the faults. */
+typedef struct {
+    double decay_km_day; /* unmodelled decay from decay_from_s on */
+    double decay_from_s;
+    double thrust_factor; /* delivered / commanded from fault_from_s on */
+    double fault_from_s;
+    double extra_load_w; /* from load_from_s on */
+    double load_from_s;
+    double silent_from_s, silent_to_s; /* no telemetry in between */
+} scen_t;
+
+typedef struct {
+    double cmd_mn, drag_sum, battery_wh, h_offset;
+    int drag_n;
+    double next_orbit_s;
+} simstate_t;
+
+static void run(mon_monitor_t *m, const mon_sc_cfg_t *sc, const scen_t *sc_, double days,
+                double step_s) {
+    const double P = mon_orbit_period_s(250.0);
+    simstate_t st = {.battery_wh = sc->battery_capacity_wh, .next_orbit_s = P};
+    st.cmd_mn = model_drag_mn(sc, 250.0, T0);
+    double phase2 = 0.7;
+    for (double ts = 0; ts < days * 86400.0; ts += step_s) {
+        int64_t t = T0 + (int64_t)(ts * 1e9);
+        double u = 2 * MON_PI * ts / P;
+        double h_mean = 250.0 - st.h_offset;
+        if (ts >= sc_->decay_from_s && sc_->decay_km_day > 0)
+            st.h_offset += sc_->decay_km_day * step_s / 86400.0;
+        double alt = h_mean + 8.0 * sin(u) + 12.0 * cos(2 * u + phase2) + 0.03 * gauss();
+        /* controller: once per orbit, command the mean drag of the orbit just flown */
+        st.drag_sum += model_drag_mn(sc, h_mean, t);
+        st.drag_n++;
+        if (ts >= st.next_orbit_s) {
+            st.cmd_mn = st.drag_sum / st.drag_n;
+            st.drag_sum = 0;
+            st.drag_n = 0;
+            st.next_orbit_s += P;
+        }
+        double factor = ts >= sc_->fault_from_s ? sc_->thrust_factor : 1.0;
+        double thrust = st.cmd_mn * factor * (1.0 + 0.03 * gauss());
+        double tpower = st.cmd_mn / sc->thrust_to_power_mn_per_kw * 1e3 * (1.0 + 0.02 * gauss());
+        bool sun = fmod(ts, P) < 0.65 * P;
+        double solar = sun ? 200.0 : 0.0;
+        double load = 80.0 + tpower + 2.0 * gauss();
+        if (ts >= sc_->load_from_s)
+            load += sc_->extra_load_w;
+        st.battery_wh += (solar - load) * step_s / 3600.0;
+        if (st.battery_wh > sc->battery_capacity_wh)
+            st.battery_wh = sc->battery_capacity_wh;
+        if (st.battery_wh < 0)
+            st.battery_wh = 0;
+        if (ts >= sc_->silent_from_s && ts < sc_->silent_to_s) {
+            mon_monitor_tick(m, t);
+            continue;
+        }
+        double v[MON_ROLE_COUNT];
+        bool have[MON_ROLE_COUNT] = {0};
+        v[MON_ROLE_ALTITUDE_KM] = alt;
+        v[MON_ROLE_THRUST_MN] = thrust;
+        v[MON_ROLE_THRUST_CMD_MN] = st.cmd_mn;
+        v[MON_ROLE_THRUSTER_ON] = 1;
+        v[MON_ROLE_THRUSTER_POWER_W] = tpower;
+        v[MON_ROLE_SOLAR_POWER_W] = solar;
+        v[MON_ROLE_LOAD_POWER_W] = load;
+        v[MON_ROLE_BATTERY_SOC_PCT] = st.battery_wh / sc->battery_capacity_wh * 100.0;
+        for (int r = 0; r < MON_ROLE_COUNT; r++)
+            have[r] = sc->param[r][0] != '\0';
+        for (int r = 0; r < MON_ROLE_COUNT; r++)
+            if (have[r])
+                mon_monitor_sample(m, 0, (mon_role_t)r, t, v[r]);
+        mon_monitor_packet_end(m, 0, t);
+        mon_monitor_tick(m, t);
+    }
+}
+
+static const scen_t NOMINAL = {.thrust_factor = 1.0,
+                               .decay_from_s = 1e30,
+                               .fault_from_s = 1e30,
+                               .load_from_s = 1e30,
+                               .silent_from_s = 1e30,
+                               .silent_to_s = 1e30};
+
+static void dump(const events_t *x) {
+    for (size_t i = 0; i < x->n && i < MAX_EV; i++) {
+        char t[40];
+        vleo_format_iso8601(x->ev[i].ev.time_ns, 0, t, sizeof t);
+        fprintf(stderr, "%s %s %s %s\n", t, mon_ev_state_str(x->ev[i].ev.state), x->ev[i].id,
+                x->ev[i].message);
+    }
+}
+
+static const mon_event_t *find(const events_t *x, const char *condition, mon_ev_state_t state) {
+    for (size_t i = 0; i < x->n && i < MAX_EV; i++)
+        if (strcmp(x->ev[i].condition, condition) == 0 && x->ev[i].ev.state == state)
+            return &x->ev[i];
+    return NULL;
+}
+
+Test(monitor, nominal_30_days_raise_nothing, .timeout = 240) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    sc.checks.eval_interval_s = 60;
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    run(m, &sc, &NOMINAL, 30.0, 30.0);
+    if (x.n)
+        dump(&x);
+    cr_assert_eq(x.n, 0, "%zu events over 30 nominal days", x.n);
+    const mon_monitor_stats_t *st = mon_monitor_stats(m);
+    cr_assert_gt(st->evaluations, 40000);
+    cr_assert_eq(st->density_errors, 0);
+    mon_monitor_destroy(&m);
+}
+
+Test(monitor, unmodelled_decay_raises_altitude_loss_then_clears, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    scen_t s = NOMINAL;
+    s.decay_km_day = 6.0; /* drag-only decay here is ~4 km/day: far outside a 30 % band */
+    s.decay_from_s = 86400.0;
+    run(m, &sc, &s, 2.0, 10.0);
+    const mon_event_t *r = find(&x, "decay", MON_EV_RAISED);
+    if (!r)
+        dump(&x);
+    cr_assert_not_null(r, "no altitude-loss raise");
+    double after_h = (double)(r->ev.time_ns - T0) / 3.6e12 - 24.0;
+    cr_assert(after_h > 0.0 && after_h < 6.0, "raised %.2f h after the onset", after_h);
+    cr_assert_eq(r->kind, MON_KIND_ALTITUDE_LOSS);
+    cr_assert_str_eq(r->unit, "km/day");
+    /* By the end the fit sees the whole 6 km/day. */
+    mon_monitor_destroy(&m);
+    cr_assert_null(find(&x, "drag", MON_EV_RAISED), "thrust was nominal");
+    cr_assert_null(find(&x, "command", MON_EV_RAISED), "thrust was nominal");
+}
+
+Test(monitor, thruster_degradation_raises_thrust_and_power_not_altitude, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    scen_t s = NOMINAL;
+    s.thrust_factor = 0.6; /* 60 % of command at the same power */
+    s.fault_from_s = 12 * 3600.0;
+    run(m, &sc, &s, 1.0, 10.0);
+    const mon_event_t *c = find(&x, "command", MON_EV_RAISED);
+    const mon_event_t *p = find(&x, "thruster", MON_EV_RAISED);
+    const mon_event_t *d = find(&x, "drag", MON_EV_RAISED);
+    if (!c || !p || !d)
+        dump(&x);
+    cr_assert_not_null(c);
+    cr_assert_not_null(p);
+    cr_assert_not_null(d);
+    double tc = (double)(c->ev.time_ns - T0) / 1e9 - 12 * 3600.0;
+    cr_assert(tc > 0 && tc < 900, "command shortfall raised %.0f s after the fault", tc);
+    cr_assert_eq(c->ev.severity, MON_SEV_WARNING);
+    cr_assert_eq(p->ev.severity, MON_SEV_CRITICAL, "1/0.6 = 1.67x the rated power");
+    cr_assert_float_eq(p->ev.measured / p->ev.expected, 1.0 / 0.6, 0.15);
+    cr_assert_eq(c->kind, MON_KIND_THRUST_SHORTFALL);
+    cr_assert_eq(p->kind, MON_KIND_POWER_OVERDRAW);
+    mon_monitor_destroy(&m);
+}
+
+Test(monitor, power_supply_raises_and_clears_at_the_right_sample) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    for (int r = 0; r < MON_ROLE_COUNT; r++)
+        if (r != MON_ROLE_SOLAR_POWER_W && r != MON_ROLE_LOAD_POWER_W)
+            sc.param[r][0] = '\0';
+    sc.max_discharge_w = 100;
+    sc.checks.power_average_s = 10;
+    sc.checks.eval_interval_s = 10;
+    sc.checks.min_duration_s = 120;
+    sc.checks.power_clear_margin_pct = 7;
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    for (int ts = 0; ts <= 3000; ts++) {
+        int64_t t = T0 + ts * S;
+        double load = (ts >= 1000 && ts < 2000) ? 250.0 : 150.0;
+        mon_monitor_sample(m, 0, MON_ROLE_SOLAR_POWER_W, t, 100.0);
+        mon_monitor_sample(m, 0, MON_ROLE_LOAD_POWER_W, t, load);
+        mon_monitor_packet_end(m, 0, t);
+    }
+    dump(&x);
+    cr_assert_eq(x.n, 2);
+    /* The 10 s window first averages above 200 W at 1010 s (slots 1000: 160, 1010: 250),
+     * then 120 s must pass. Back under 193 W (the clear level) first at 2020 s. */
+    cr_assert_eq(x.ev[0].ev.state, MON_EV_RAISED);
+    cr_assert_eq(x.ev[0].ev.onset_ns, T0 + 1010 * S);
+    cr_assert_eq(x.ev[0].ev.time_ns, T0 + 1130 * S);
+    cr_assert_float_eq(x.ev[0].ev.measured, 250.0, 1e-9);
+    cr_assert_float_eq(x.ev[0].ev.threshold, 200.0, 1e-9);
+    cr_assert_eq(x.ev[1].ev.state, MON_EV_CLEARED);
+    cr_assert_eq(x.ev[1].ev.time_ns, T0 + 2140 * S);
+    cr_assert_str_eq(x.ev[0].id, x.ev[1].id);
+    cr_assert_str_eq(x.ev[0].id, "T1/power_overdraw/supply/1");
+    mon_monitor_destroy(&m);
+}
+
+Test(monitor, silence_raises_telemetry_stale_and_data_clears_it) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    for (int r = 0; r < MON_ROLE_COUNT; r++)
+        if (r != MON_ROLE_THRUST_MN)
+            sc.param[r][0] = '\0';
+    sc.stale_after_s = 120;
+    sc.checks.eval_interval_s = 10;
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    for (int ts = 0; ts <= 1000; ts++) {
+        int64_t t = T0 + ts * S;
+        if (ts <= 500 || ts == 1000) {
+            mon_monitor_sample(m, 0, MON_ROLE_THRUST_MN, t, 2.0);
+            mon_monitor_packet_end(m, 0, t);
+        }
+        mon_monitor_tick(m, t);
+    }
+    dump(&x);
+    cr_assert_eq(x.n, 2);
+    cr_assert_eq(x.ev[0].kind, MON_KIND_TELEMETRY_STALE);
+    cr_assert_eq(x.ev[0].ev.state, MON_EV_RAISED);
+    cr_assert_eq(x.ev[0].ev.time_ns, T0 + 630 * S, "first evaluation with age > 120 s");
+    cr_assert_float_eq(x.ev[0].ev.measured, 130.0, 1e-9);
+    cr_assert_eq(x.ev[1].ev.state, MON_EV_CLEARED);
+    cr_assert_eq(x.ev[1].ev.time_ns, T0 + 1000 * S);
+    mon_monitor_destroy(&m);
+}
+
+Test(monitor, names_route_to_roles) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, NULL, NULL, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    cr_assert_eq(mon_monitor_spacecraft(m, "T1", 2), 0);
+    cr_assert_eq(mon_monitor_spacecraft(m, "T1X", 2), 0, "length-bounded name");
+    cr_assert_eq(mon_monitor_spacecraft(m, "T2", 2), -1);
+    cr_assert_eq(mon_monitor_spacecraft(m, "T", 1), -1);
+    cr_assert_eq(mon_monitor_role(m, 0, "/T1/THRUST", 10), MON_ROLE_THRUST_MN);
+    cr_assert_eq(mon_monitor_role(m, 0, "/T1/SOC", 7), MON_ROLE_BATTERY_SOC_PCT);
+    cr_assert_eq(mon_monitor_role(m, 0, "/T1/THRUS", 9), -1);
+    cr_assert_eq(mon_monitor_role(m, 0, "/T1/OTHER", 9), -1);
+    cr_assert_eq(mon_monitor_role(m, 1, "/T1/SOC", 7), -1);
+    /* Out-of-order and non-finite samples are counted, not taken. */
+    mon_monitor_sample(m, 0, MON_ROLE_THRUST_MN, T0 + 10 * S, 1.0);
+    mon_monitor_sample(m, 0, MON_ROLE_THRUST_MN, T0 + 5 * S, 1.0);
+    mon_monitor_sample(m, 0, MON_ROLE_THRUST_MN, T0 + 11 * S, NAN);
+    const mon_monitor_stats_t *st = mon_monitor_stats(m);
+    cr_assert_eq(st->samples, 1);
+    cr_assert_eq(st->samples_stale_time, 1);
+    cr_assert_eq(st->samples_invalid, 1);
+    mon_monitor_destroy(&m);
+}
