@@ -46,5 +46,6 @@ for src in tests/fuzz/fuzz_*.c; do
 done
 echo "== benchmark smoke run (every path runs and delivers every packet; figures: bench/run.sh) =="
 bash bench/run.sh --packets 20000 --runs 1 --no-tshark
+bash bench/monitor.sh --runs 1 --hours 3 --spacecraft 20 --cycles 20 --fleet-seconds 30
 
 echo "== all tests passed =="
