@@ -247,3 +247,45 @@ Test(monitor_e2e, bad_configuration_exits_2_naming_file_line_key, .timeout = 60)
     unlink(yaml);
     rm_paths();
 }
+
+/* captures/README.md lists what each bundled capture must raise. */
+Test(monitor_e2e, bundled_captures_give_their_listed_alerts, .timeout = 120) {
+    mk_paths();
+    static const struct {
+        const char *capture;
+        int lines;
+        const char *want[3][3]; /* id, state, time */
+    } cases[] = {
+        {VLEO_SOURCE_DIR "/captures/sample-pass.pcap", 0, {{0}}},
+        {VLEO_SOURCE_DIR "/captures/thruster-fault.pcap",
+         3,
+         {{"QK1/power_overdraw/thruster/1", "raised", "2026-11-24T06:22:50.000000000Z"},
+          {"QK1/thrust_shortfall/command/2", "raised", "2026-11-24T06:24:10.000000000Z"},
+          {"QK1/thrust_shortfall/command/2", "updated", "2026-11-24T06:34:10.000000000Z"}}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *argv[] = {REPLAY,        (char *)cases[i].capture,
+                        "--mdb",       XTCE,
+                        "--config",    YAML,
+                        "--time-code", "cuc",
+                        "--alerts",    alerts_path,
+                        "--quiet",     NULL};
+        e2e_proc_t p = {0};
+        cr_assert_eq(e2e_spawn(&p, argv), 0);
+        cr_assert_eq(e2e_wait(&p, 60000), 0, "%s", cases[i].capture);
+        e2e_cleanup(&p);
+        char *al = e2e_slurp(alerts_path, NULL);
+        cr_assert_not_null(al);
+        cr_assert_eq(e2e_count_lines(al), (size_t)cases[i].lines, "%s: %s", cases[i].capture, al);
+        char *line = al;
+        for (int k = 0; k < cases[i].lines; k++) {
+            char b[64];
+            cr_assert_str_eq(jstr(line, "id", b, sizeof b), cases[i].want[k][0]);
+            cr_assert_str_eq(jstr(line, "state", b, sizeof b), cases[i].want[k][1]);
+            cr_assert_str_eq(jstr(line, "time", b, sizeof b), cases[i].want[k][2]);
+            line = strchr(line, '\n') + 1;
+        }
+        free(al);
+    }
+    rm_paths();
+}
