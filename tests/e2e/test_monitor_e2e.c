@@ -3,6 +3,7 @@
  * must give the same alerts as the replay. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,5 +288,63 @@ Test(monitor_e2e, bundled_captures_give_their_listed_alerts, .timeout = 120) {
         }
         free(al);
     }
+    rm_paths();
+}
+
+static bool wait_for_text(const char *path, const char *text, int timeout_ms) {
+    int64_t until = e2e_mono_ms() + timeout_ms;
+    while (e2e_mono_ms() < until) {
+        char *s = e2e_slurp(path, NULL);
+        bool found = s && strstr(s, text) != NULL;
+        free(s);
+        if (found)
+            return true;
+        e2e_sleep_ms(50);
+    }
+    return false;
+}
+
+/* The space-weather file is re-read on SIGHUP (and when it changes); a broken file keeps the
+ * table read before. */
+Test(monitor_e2e, space_weather_reloads_on_sighup_and_survives_a_broken_file, .timeout = 60) {
+    mk_paths();
+    char sw[64];
+    snprintf(sw, sizeof sw, "/tmp/vleo-mone2e-%d.csv", (int)getpid());
+    size_t len = 0;
+    char *text = e2e_slurp(VLEO_SOURCE_DIR "/tests/data/spacewx/sample.csv", &len);
+    cr_assert_not_null(text);
+    FILE *fp = fopen(sw, "w");
+    cr_assert_not_null(fp);
+    fwrite(text, 1, len, fp);
+    fclose(fp);
+    int port = e2e_free_port(SOCK_STREAM);
+    char ep[64];
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    char *argv[] = {MON, "--config", YAML,   "--space-weather", sw,     "--sub",
+                    ep,  "--pub",    "none", "--alerts",        "none", NULL};
+    e2e_proc_t p = {0};
+    cr_assert_eq(e2e_spawn(&p, argv), 0);
+    e2e_sleep_ms(300);
+    /* The same rows with one more line appended: a valid, changed file. */
+    fp = fopen(sw, "a");
+    cr_assert_not_null(fp);
+    fputs("2099-01-01,2272,7,53,47,40,33,43,30,43,37,327,56,39,27,18,32,15,32,22,30,1.3,6,71,"
+          "129.9,125.6,OBS,166.2,179.0,161.1,175.0\n",
+          fp);
+    fclose(fp);
+    e2e_signal(&p, SIGHUP);
+    cr_assert(wait_for_text(p.err_path, "re-read", 5000), "no reload reported");
+    /* Broken: the old table stays, and the monitor says so. */
+    fp = fopen(sw, "w");
+    cr_assert_not_null(fp);
+    fputs("not,a,space,weather,file\n", fp);
+    fclose(fp);
+    e2e_signal(&p, SIGHUP);
+    cr_assert(wait_for_text(p.err_path, "keeping the table read before", 5000));
+    e2e_signal(&p, SIGTERM);
+    cr_assert_eq(e2e_wait(&p, 10000), 0);
+    e2e_cleanup(&p);
+    free(text);
+    unlink(sw);
     rm_paths();
 }

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mon/atmos.h"
@@ -190,11 +191,13 @@ static const scen_t NOMINAL = {.thrust_factor = 1.0,
                                .silent_to_s = 1e30};
 
 static void dump(const events_t *x) {
+    if (!getenv("VLEO_TEST_VERBOSE"))
+        return; /* the events behind a failure: run with VLEO_TEST_VERBOSE=1 */
     for (size_t i = 0; i < x->n && i < MAX_EV; i++) {
         char t[40];
         vleo_format_iso8601(x->ev[i].ev.time_ns, 0, t, sizeof t);
-        fprintf(stderr, "%s %s %s %s\n", t, mon_ev_state_str(x->ev[i].ev.state), x->ev[i].id,
-                x->ev[i].message);
+        fprintf(stderr, "%s %s %s %s %s\n", t, mon_ev_state_str(x->ev[i].ev.state),
+                mon_sev_str(x->ev[i].ev.severity), x->ev[i].id, x->ev[i].message);
     }
 }
 
@@ -375,5 +378,72 @@ Test(monitor, names_route_to_roles) {
     cr_assert_eq(st->samples, 1);
     cr_assert_eq(st->samples_stale_time, 1);
     cr_assert_eq(st->samples_invalid, 1);
+    mon_monitor_destroy(&m);
+}
+
+Test(monitor, decay_toward_the_floor_raises_with_the_crossing_time, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    sc.min_altitude_km = 200;
+    sc.horizon_h = 24;
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    /* 250 km losing 40 km/day from the start: 200 km is reached after 30 h. */
+    scen_t s = NOMINAL;
+    s.decay_km_day = 40.0;
+    s.decay_from_s = 0;
+    run(m, &sc, &s, 1.2, 10.0);
+    dump(&x);
+    const mon_event_t *w = find(&x, "floor", MON_EV_RAISED);
+    cr_assert_not_null(w);
+    cr_assert_eq(w->kind, MON_KIND_ALTITUDE_LOSS);
+    /* Raised once the projected crossing (with the fit's sigma in its favour) is inside the
+     * 24 h horizon; the alert carries the crossing, which must be close to 30 h. */
+    double cross_h = (double)(w->ev.projected_ns - T0) / 3.6e12;
+    cr_assert(cross_h > 27.0 && cross_h < 33.0, "projected crossing at %.2f h", cross_h);
+    double raised_h = (double)(w->ev.time_ns - T0) / 3.6e12;
+    cr_assert(raised_h >= 3.0 && raised_h < 7.5, "raised at %.2f h", raised_h);
+    cr_assert_eq(w->ev.severity, MON_SEV_WARNING);
+    /* Escalated to CRITICAL once less than 6 h remain (after 24 h). */
+    const mon_event_t *c = NULL;
+    for (size_t i = 0; i < x.n && i < MAX_EV; i++)
+        if (strcmp(x.ev[i].condition, "floor") == 0 && x.ev[i].ev.severity == MON_SEV_CRITICAL) {
+            c = &x.ev[i];
+            break;
+        }
+    cr_assert_not_null(c);
+    cr_assert_str_eq(c->id, w->id);
+    double crit_h = (double)(c->ev.time_ns - T0) / 3.6e12;
+    cr_assert(crit_h > 23.0 && crit_h < 25.5, "critical at %.2f h", crit_h);
+    mon_monitor_destroy(&m);
+}
+
+Test(monitor, battery_drain_is_projected_from_orbit_means_before_the_minimum, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    sc.max_discharge_w = 300; /* keep the supply check out of it */
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    /* From 6 h on, 25 W more load: each orbit then ends ~12 % lower (charging 0.65 orbit at
+     * 200 - 152 W cannot make up 0.35 orbit at 152 W once the battery is off its top). */
+    scen_t s = NOMINAL;
+    s.extra_load_w = 25.0;
+    s.load_from_s = 6 * 3600.0;
+    run(m, &sc, &s, 1.0, 10.0);
+    dump(&x);
+    const mon_event_t *r = find(&x, "soc", MON_EV_RAISED);
+    cr_assert_not_null(r);
+    cr_assert_str_eq(r->unit, "h");
+    double raised_h = (double)(r->ev.time_ns - T0) / 3.6e12;
+    cr_assert(raised_h > 6.0, "not before the drain starts (%.2f h)", raised_h);
+    cr_assert_neq(r->ev.projected_ns, 0);
+    /* Raised from the projection, before the battery is actually below 30 %. */
+    cr_assert(r->ev.measured > 0.0, "hours to the minimum: %.2f", r->ev.measured);
     mon_monitor_destroy(&m);
 }
