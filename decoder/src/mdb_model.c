@@ -362,6 +362,14 @@ const char *dec_mdb_param_name(const dec_mdb_t *m, uint32_t p) {
     return p < m->n_params ? m->params[p].name : "";
 }
 
+int64_t dec_mdb_find_param(const dec_mdb_t *m, const char *qname) {
+    for (size_t i = 0; i < m->n_params; i++) {
+        if (strcmp(m->params[i].name, qname) == 0)
+            return (int64_t)i;
+    }
+    return -1;
+}
+
 const char *dec_mdb_param_unit(const dec_mdb_t *m, uint32_t p) {
     return p < m->n_params ? mdb_str(m, m->types[m->params[p].type].unit) : "";
 }

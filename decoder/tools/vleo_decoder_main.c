@@ -22,6 +22,7 @@
 #include "dec/mdb.h"
 #include "dec/output.h"
 #include "dec/pipeline.h"
+#include "vleo/cli.h"
 #include "vleo/log.h"
 #include "vleo/timescale.h"
 #include "vleo/zmqutil.h"
@@ -126,38 +127,6 @@ static const char usage_text[] =
     "  --help, --version\n"
     "Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error, 3 input "
     "unreadable.\n";
-
-static void usage_error(const char *fmt, const char *arg) {
-    char msg[512];
-    snprintf(msg, sizeof msg, fmt, arg);
-    fprintf(stderr, "vleo-decoder: %s\n%s", msg, usage_text);
-    exit(VLEO_EXIT_USAGE);
-}
-
-static double parse_double(const char *opt, const char *s, double lo, double hi) {
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%s wants a number from %g to %g, not '%%s'", opt, lo, hi);
-        usage_error(msg, s);
-    }
-    return v;
-}
-
-static long parse_long(const char *opt, const char *s, long lo, long hi) {
-    char *end = NULL;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%s wants a whole number from %ld to %ld, not '%%s'", opt, lo,
-                 hi);
-        usage_error(msg, s);
-    }
-    return v;
-}
 
 /* A name safe for topics: [A-Za-z0-9._-], others become '_', at most 64 octets. */
 static void safe_name(const char *prefix, const char *s, char *out, size_t cap) {
@@ -320,7 +289,7 @@ static void parse_options(int argc, char **argv, options_t *o) {
             } else if (strcmp(optarg, "cadu") == 0) {
                 o->popts.framing = DEC_FRAMING_CADU;
             } else {
-                usage_error("--framing '%s': spp, tm, aos or cadu", optarg);
+                vleo_cli_usage_error("--framing '%s': spp, tm, aos or cadu", optarg);
             }
             break;
         case O_FRAME_TYPE:
@@ -329,14 +298,14 @@ static void parse_options(int argc, char **argv, options_t *o) {
             } else if (strcmp(optarg, "aos") == 0) {
                 o->popts.frame.kind = DEC_FRAME_AOS;
             } else {
-                usage_error("--frame-type '%s': tm or aos", optarg);
+                vleo_cli_usage_error("--frame-type '%s': tm or aos", optarg);
             }
             break;
         case O_FRAME_LEN:
-            o->popts.frame.frame_len = (uint32_t)parse_long("--frame-length", optarg, 7, 65535);
+            o->popts.frame.frame_len = (uint32_t)vleo_cli_long("--frame-length", optarg, 7, 65535);
             break;
         case O_RS:
-            o->popts.cadu.rs_interleave = (uint32_t)parse_long("--rs-interleave", optarg, 0, 8);
+            o->popts.cadu.rs_interleave = (uint32_t)vleo_cli_long("--rs-interleave", optarg, 0, 8);
             break;
         case O_NODERAND:
             o->popts.cadu.derandomize = false;
@@ -351,25 +320,25 @@ static void parse_options(int argc, char **argv, options_t *o) {
             o->popts.frame.fhec = true;
             break;
         case O_IZ:
-            o->popts.frame.insert_zone = (uint32_t)parse_long("--insert-zone", optarg, 0, 1024);
+            o->popts.frame.insert_zone = (uint32_t)vleo_cli_long("--insert-zone", optarg, 0, 1024);
             break;
         case O_CHANNEL:
             load_channel_file(optarg, o);
             break;
         case O_MAXPKT:
             o->popts.frame.max_packet_len =
-                (uint32_t)parse_long("--max-packet-length", optarg, 7, 65542);
+                (uint32_t)vleo_cli_long("--max-packet-length", optarg, 7, 65542);
             break;
         case O_SC:
             if (optarg[0] == '\0' || strlen(optarg) > DEC_OUT_MAX_NAME ||
                 strchr(optarg, '/') != NULL) {
-                usage_error("--spacecraft '%s': 1 to 64 octets without '/'", optarg);
+                vleo_cli_usage_error("--spacecraft '%s': 1 to 64 octets without '/'", optarg);
             }
             o->spacecraft = optarg;
             break;
         case O_SRCNAME:
             if (optarg[0] == '\0' || strlen(optarg) > DEC_OUT_MAX_NAME) {
-                usage_error("--source-name '%s': 1 to 64 octets", optarg);
+                vleo_cli_usage_error("--source-name '%s': 1 to 64 octets", optarg);
             }
             o->source_name = optarg;
             break;
@@ -386,10 +355,10 @@ static void parse_options(int argc, char **argv, options_t *o) {
             o->no_drop = true;
             break;
         case O_WAITSUB:
-            o->wait_sub_s = parse_double("--wait-subscriber", optarg, 0, 86400);
+            o->wait_sub_s = vleo_cli_double("--wait-subscriber", optarg, 0, 86400);
             break;
         case O_BATCH:
-            o->batch = (uint32_t)parse_long("--batch", optarg, 1, 100000);
+            o->batch = (uint32_t)vleo_cli_long("--batch", optarg, 1, 100000);
             break;
         case O_NORAW:
             o->raw = false;
@@ -400,30 +369,30 @@ static void parse_options(int argc, char **argv, options_t *o) {
         case O_TC: {
             char err[256];
             if (dec_tc_format_parse(optarg, &o->popts.time_code, err, sizeof err) != 0) {
-                usage_error("--time-code: %s", err);
+                vleo_cli_usage_error("--time-code: %s", err);
             }
             break;
         }
         case O_EPOCH:
             if (vleo_epoch_parse(optarg, &o->popts.epoch) != 0) {
-                usage_error("--epoch '%s' is not 1958-01-01, 1980-01-06 or an ISO 8601 time",
-                            optarg);
+                vleo_cli_usage_error(
+                    "--epoch '%s' is not 1958-01-01, 1980-01-06 or an ISO 8601 time", optarg);
             }
             break;
         case O_SPEED:
-            o->speed = parse_double("--speed", optarg, 0.001, 1e6);
+            o->speed = vleo_cli_double("--speed", optarg, 0.001, 1e6);
             break;
         case O_REALTIME:
             o->speed = 1;
             break;
         case O_HWM:
-            o->hwm = (int)parse_long("--hwm", optarg, 1, 100000000);
+            o->hwm = (int)vleo_cli_long("--hwm", optarg, 1, 100000000);
             break;
         case O_LINGER:
-            o->linger_ms = (int)parse_long("--linger", optarg, -1, 86400000);
+            o->linger_ms = (int)vleo_cli_long("--linger", optarg, -1, 86400000);
             break;
         case O_STATS:
-            o->stats_interval_s = parse_double("--stats-interval", optarg, 0.01, 86400);
+            o->stats_interval_s = vleo_cli_double("--stats-interval", optarg, 0.01, 86400);
             break;
         case O_EOF:
             o->exit_on_eof = true;
@@ -453,60 +422,49 @@ static void parse_options(int argc, char **argv, options_t *o) {
             printf("vleo-decoder %s\n", VLEO_VERSION);
             exit(VLEO_EXIT_OK);
         default:
-            usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+            vleo_cli_usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
         if (k != SRC_NONE) {
             if (o->kind != SRC_NONE) {
-                usage_error("give exactly one source (%s is a second one)", argv[optind - 2]);
+                vleo_cli_usage_error("give exactly one source (%s is a second one)",
+                                     argv[optind - 2]);
             }
             o->kind = k;
             o->input = optarg;
         }
     }
     if (optind < argc) {
-        usage_error("unexpected argument '%s'", argv[optind]);
+        vleo_cli_usage_error("unexpected argument '%s'", argv[optind]);
     }
     if (o->time_param != NULL && o->mdb_path == NULL) {
-        usage_error("--time-param %s needs --mdb FILE", o->time_param);
+        vleo_cli_usage_error("--time-param %s needs --mdb FILE", o->time_param);
     }
     if (o->list) {
         if (o->mdb_path == NULL) {
-            usage_error("--list needs --mdb FILE%s", "");
+            vleo_cli_usage_error("--list needs --mdb FILE");
         }
         return;
     }
     if (o->kind == SRC_NONE) {
-        usage_error("no source given%s", "");
+        vleo_cli_usage_error("no source given");
     }
     if (o->filter != NULL && o->kind != SRC_PCAP && o->kind != SRC_IFACE) {
-        usage_error("--filter '%s' applies to --pcap and --iface only", o->filter);
+        vleo_cli_usage_error("--filter '%s' applies to --pcap and --iface only", o->filter);
     }
     if (o->speed > 0 && o->kind != SRC_PCAP) {
-        usage_error("--speed/--realtime apply to --pcap only%s", "");
+        vleo_cli_usage_error("--speed/--realtime apply to --pcap only");
     }
     if (o->pub != NULL && !vleo_endpoint_is_local(o->pub) && !o->insecure) {
-        usage_error("--pub %s is reachable from other hosts: add --insecure to publish "
-                    "without authentication",
-                    o->pub);
+        vleo_cli_usage_error("--pub %s is reachable from other hosts: add --insecure to publish "
+                             "without authentication",
+                             o->pub);
     }
     o->popts.deliver_idle = o->publish_idle;
     /* Frame and channel-coding settings are configuration: check them now (exit 2). */
     char err[256];
     if (dec_channel_check(&o->popts, err, sizeof err) != 0) {
-        usage_error("%s", err);
+        vleo_cli_usage_error("%s", err);
     }
-}
-
-static int64_t now_utc_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * VLEO_NS_PER_S + ts.tv_nsec;
-}
-
-static double mono_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* Everything the run loop needs. */
@@ -565,7 +523,8 @@ static void publish_stats(run_t *r, bool final) {
     const dec_net_stats_t *ns = (r->o->kind == SRC_PCAP || r->o->kind == SRC_IFACE)
                                     ? dec_pipeline_net_stats(r->pipe)
                                     : NULL;
-    dec_out_stats(r->out, dec_pipeline_stats(r->pipe), ns, extra, enames, ne, final, now_utc_ns());
+    dec_out_stats(r->out, dec_pipeline_stats(r->pipe), ns, extra, enames, ne, final,
+                  vleo_now_utc_ns());
 }
 
 static void drain_subscriptions(run_t *r) {
@@ -579,7 +538,7 @@ static void drain_subscriptions(run_t *r) {
 
 static void show_progress(run_t *r, bool last) {
     const dec_stats_t *s = dec_pipeline_stats(r->pipe);
-    double el = mono_s() - r->start;
+    double el = vleo_mono_s() - r->start;
     double rate = el > 0 ? (double)s->packets / el : 0;
     if (r->size_total > 0) {
         double pct = 100.0 * (double)r->size_done / (double)r->size_total;
@@ -604,7 +563,7 @@ static void tick(run_t *r, bool live) {
         VLEO_INFO("stdout closed: stopping");
         g_stop = 1;
     }
-    double t = mono_s();
+    double t = vleo_mono_s();
     if (t >= r->next_stats) {
         r->next_stats = t + r->o->stats_interval_s;
         if (live) {
@@ -695,10 +654,10 @@ static int run_pcap(run_t *r) {
         if (r->o->speed > 0) {
             if (first) {
                 ts0 = rec.ts_ns;
-                wall0 = mono_s();
+                wall0 = vleo_mono_s();
                 first = false;
             }
-            double wait = wall0 + (double)(rec.ts_ns - ts0) * 1e-9 / r->o->speed - mono_s();
+            double wait = wall0 + (double)(rec.ts_ns - ts0) * 1e-9 / r->o->speed - vleo_mono_s();
             if (wait > 0) {
                 struct timespec d = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
                 nanosleep(&d, NULL);
@@ -833,7 +792,7 @@ static int run_udp(run_t *r) {
             }
             continue;
         }
-        int64_t t = now_utc_ns();
+        int64_t t = vleo_now_utc_ns();
         for (int i = 0; i < n; i++) {
             dec_pipeline_datagram(r->pipe, bufs[i], msgs[i].msg_len, t);
         }
@@ -863,7 +822,7 @@ static int pump_stream(run_t *r, int fd, bool live) {
             }
             return -1;
         }
-        dec_pipeline_stream(r->pipe, 0, buf, (size_t)n, now_utc_ns());
+        dec_pipeline_stream(r->pipe, 0, buf, (size_t)n, vleo_now_utc_ns());
         r->size_done += n;
         if (!live) {
             tick(r, false);
@@ -923,8 +882,8 @@ static int run_tcp(run_t *r) {
             }
         }
         /* Back off 0.1 s doubling to 5 s, still ticking stats while waiting. */
-        double until = mono_s() + backoff;
-        while (!g_stop && mono_s() < until) {
+        double until = vleo_mono_s() + backoff;
+        while (!g_stop && vleo_mono_s() < until) {
             struct timespec d = {0, 50 * 1000 * 1000};
             nanosleep(&d, NULL);
             tick(r, true);
@@ -944,7 +903,7 @@ static void print_summary(run_t *r) {
                                     : NULL;
     const dec_stats_t *s = dec_pipeline_stats(r->pipe);
     size_t n = dec_out_counters(r->out, s, ns, names, vals, DEC_OUT_MAX_COUNTERS, &rejected);
-    double el = mono_s() - r->start;
+    double el = vleo_mono_s() - r->start;
     fprintf(stderr,
             "vleo-decoder: %s: %llu records, %llu octets -> %llu packets (%llu idle), %llu "
             "published, %llu dropped, %llu rejected, in %.2f s\n",
@@ -1104,6 +1063,7 @@ static void *open_publisher(options_t *o, void *zctx, int *rc) {
 int main(int argc, char **argv) {
     options_t o;
     vleo_log_init("vleo-decoder", VLEO_LOG_INFO);
+    vleo_cli_init("vleo-decoder", usage_text);
     parse_options(argc, argv, &o);
     dec_mdb_t *mdb = NULL;
     if (o.mdb_path != NULL) {
@@ -1114,12 +1074,7 @@ int main(int argc, char **argv) {
         o.popts.mdb = mdb;
         o.popts.max_params = DEC_OUT_MAX_PARAMS;
         if (o.time_param != NULL) {
-            size_t np = dec_mdb_n_params(mdb);
-            for (size_t i = 0; i < np; i++) {
-                if (strcmp(dec_mdb_param_name(mdb, (uint32_t)i), o.time_param) == 0) {
-                    o.popts.time_param = (int64_t)i;
-                }
-            }
+            o.popts.time_param = dec_mdb_find_param(mdb, o.time_param);
             if (o.popts.time_param < 0 ||
                 strcmp(dec_mdb_param_type(mdb, (uint32_t)o.popts.time_param), "absolute_time")) {
                 VLEO_ERR("--time-param %s: no AbsoluteTime parameter of that name in %s",
@@ -1194,8 +1149,8 @@ int main(int argc, char **argv) {
     if (r.zsock != NULL && o.no_drop && o.wait_sub_s > 0) {
         VLEO_INFO("waiting up to %g s for a subscriber on %s", o.wait_sub_s, o.pub);
         zmq_pollitem_t pi = {r.zsock, 0, ZMQ_POLLIN, 0};
-        double until = mono_s() + o.wait_sub_s;
-        while (!g_stop && mono_s() < until && zmq_poll(&pi, 1, 100) <= 0) {
+        double until = vleo_mono_s() + o.wait_sub_s;
+        while (!g_stop && vleo_mono_s() < until && zmq_poll(&pi, 1, 100) <= 0) {
         }
         if (!(pi.revents & ZMQ_POLLIN)) {
             VLEO_ERR("no subscriber on %s within %g s: with --no-drop nothing may be lost", o.pub,
@@ -1204,7 +1159,7 @@ int main(int argc, char **argv) {
             goto done;
         }
     }
-    r.start = mono_s();
+    r.start = vleo_mono_s();
     r.next_stats = r.start + o.stats_interval_s;
     r.next_progress = r.start + 0.5;
     switch (o.kind) {

@@ -18,6 +18,7 @@
 #include "mon/report.h"
 #include "mon/spacewx.h"
 #include "vleo.pb-c.h"
+#include "vleo/cli.h"
 #include "vleo/log.h"
 #include "vleo/timescale.h"
 #include "vleo/zmqutil.h"
@@ -76,25 +77,6 @@ typedef struct {
     int hwm;
 } options_t;
 
-static void usage_error(const char *fmt, const char *arg) {
-    char msg[512];
-    snprintf(msg, sizeof msg, fmt, arg);
-    fprintf(stderr, "vleo-monitor: %s\n%s", msg, usage_text);
-    exit(VLEO_EXIT_USAGE);
-}
-
-static double parse_double(const char *opt, const char *s, double lo, double hi) {
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%s wants a number from %g to %g, not '%%s'", opt, lo, hi);
-        usage_error(msg, s);
-    }
-    return v;
-}
-
 static void parse_options(int argc, char **argv, options_t *o) {
     enum {
         O_CONFIG = 256,
@@ -141,7 +123,7 @@ static void parse_options(int argc, char **argv, options_t *o) {
             break;
         case O_SUB:
             if (o->n_subs == MAX_SUBS)
-                usage_error("at most 16 --sub endpoints (%s is one more)", optarg);
+                vleo_cli_usage_error("at most 16 --sub endpoints (%s is one more)", optarg);
             o->subs[o->n_subs++] = optarg;
             break;
         case O_MDB:
@@ -166,10 +148,10 @@ static void parse_options(int argc, char **argv, options_t *o) {
             o->exit_on_final = true;
             break;
         case O_STATS:
-            o->stats_interval_s = parse_double("--stats-interval", optarg, 0.01, 86400);
+            o->stats_interval_s = vleo_cli_double("--stats-interval", optarg, 0.01, 86400);
             break;
         case O_HWM:
-            o->hwm = (int)parse_double("--hwm", optarg, 1, 1e8);
+            o->hwm = (int)vleo_cli_double("--hwm", optarg, 1, 1e8);
             break;
         case O_QUIET:
             o->quiet = true;
@@ -181,31 +163,20 @@ static void parse_options(int argc, char **argv, options_t *o) {
             printf("vleo-monitor %s\n", VLEO_VERSION);
             exit(VLEO_EXIT_OK);
         default:
-            usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+            vleo_cli_usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        usage_error("unexpected argument '%s'", argv[optind]);
+        vleo_cli_usage_error("unexpected argument '%s'", argv[optind]);
     if (!o->config_path)
-        usage_error("--config FILE is required%s", "");
+        vleo_cli_usage_error("--config FILE is required");
     if (o->n_subs == 0)
         o->subs[o->n_subs++] = VLEO_DEFAULT_DECODER_PUB;
     if (o->pub && !vleo_endpoint_is_local(o->pub) && !o->insecure)
-        usage_error("--pub %s is reachable from other hosts: add --insecure to publish without "
-                    "authentication",
-                    o->pub);
-}
-
-static int64_t now_utc_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * VLEO_NS_PER_S + ts.tv_nsec;
-}
-
-static double mono_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+        vleo_cli_usage_error(
+            "--pub %s is reachable from other hosts: add --insecure to publish without "
+            "authentication",
+            o->pub);
 }
 
 typedef struct {
@@ -256,8 +227,8 @@ static void publish_stats(run_t *r, bool final) {
     static uint8_t buf[16384];
     const char *xn[] = {"alerts_published", "alerts_dropped", "alert_json_errors"};
     uint64_t xv[] = {r->alerts_sent, r->alerts_dropped, r->json_errors};
-    size_t n = mon_stats_pack(r->mon, r->feed, xn, xv, 3, now_utc_ns(), r->session, ++r->seq, final,
-                              buf, sizeof buf);
+    size_t n = mon_stats_pack(r->mon, r->feed, xn, xv, 3, vleo_now_utc_ns(), r->session, ++r->seq,
+                              final, buf, sizeof buf);
     if (n)
         send2(r->pub, "stats/monitor", 13, buf, n);
 }
@@ -301,17 +272,13 @@ static int sw_reload(swfile_t *f, mon_monitor_t *m, bool first) {
 }
 
 static bool mdb_has(void *ctx, const char *qname) {
-    const dec_mdb_t *mdb = ctx;
-    size_t n = dec_mdb_n_params(mdb);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(dec_mdb_param_name(mdb, (uint32_t)i), qname) == 0)
-            return true;
-    return false;
+    return dec_mdb_find_param(ctx, qname) >= 0;
 }
 
 int main(int argc, char **argv) {
     options_t o;
     vleo_log_init("vleo-monitor", VLEO_LOG_INFO);
+    vleo_cli_init("vleo-monitor", usage_text);
     parse_options(argc, argv, &o);
     char err[1024];
     mon_config_t cfg;
@@ -407,11 +374,11 @@ int main(int argc, char **argv) {
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    double next_stats = mono_s() + o.stats_interval_s;
-    double wall_at_packet = mono_s();
+    double next_stats = vleo_mono_s() + o.stats_interval_s;
+    double wall_at_packet = vleo_mono_s();
     int64_t clock_at_packet = 0;
     size_t finals = 0;
-    swf.next_check = mono_s() + 5.0;
+    swf.next_check = vleo_mono_s() + 5.0;
     zmq_msg_t topic, body;
     zmq_msg_init(&topic);
     zmq_msg_init(&body);
@@ -452,11 +419,11 @@ int main(int argc, char **argv) {
             mon_feed_message(r.feed, t, tl, zmq_msg_data(&body), zmq_msg_size(&body));
             if (mon_monitor_now(r.mon) != clock_at_packet) {
                 clock_at_packet = mon_monitor_now(r.mon);
-                wall_at_packet = mono_s();
+                wall_at_packet = vleo_mono_s();
             }
             mon_monitor_tick(r.mon, clock_at_packet);
         }
-        double now = mono_s();
+        double now = vleo_mono_s();
         if (!o.packet_clock && clock_at_packet != 0)
             mon_monitor_tick(r.mon, clock_at_packet + (int64_t)((now - wall_at_packet) * 1e9));
         if (g_hup || (swf.path && now >= swf.next_check)) {

@@ -24,6 +24,7 @@
 #include "mon/monitor.h"
 #include "mon/report.h"
 #include "mon/spacewx.h"
+#include "vleo/cli.h"
 #include "vleo/log.h"
 #include "vleo/timescale.h"
 #include "vleo/zmqutil.h"
@@ -84,13 +85,6 @@ typedef struct {
     bool insecure, progress, quiet;
     dec_pipeline_opts_t popts;
 } options_t;
-
-static void usage_error(const char *fmt, const char *arg) {
-    char msg[512];
-    snprintf(msg, sizeof msg, fmt, arg);
-    fprintf(stderr, "vleo-replay: %s\n%s", msg, usage_text);
-    exit(VLEO_EXIT_USAGE);
-}
 
 static void parse_options(int argc, char **argv, options_t *o) {
     enum {
@@ -156,19 +150,19 @@ static void parse_options(int argc, char **argv, options_t *o) {
             break;
         case O_TC:
             if (dec_tc_format_parse(optarg, &o->popts.time_code, err, sizeof err) != 0)
-                usage_error("--time-code: %s", err);
+                vleo_cli_usage_error("--time-code: %s", err);
             break;
         case O_EPOCH:
             if (vleo_epoch_parse(optarg, &o->popts.epoch) != 0)
-                usage_error("--epoch '%s' is not 1958-01-01, 1980-01-06 or an ISO 8601 time",
-                            optarg);
+                vleo_cli_usage_error(
+                    "--epoch '%s' is not 1958-01-01, 1980-01-06 or an ISO 8601 time", optarg);
             break;
         case O_TPARAM:
             o->time_param = optarg;
             break;
         case O_FRAMING:
             if (dec_channel_set(&o->popts, "framing", optarg) != DEC_CH_OK)
-                usage_error("--framing '%s': spp, tm, aos or cadu", optarg);
+                vleo_cli_usage_error("--framing '%s': spp, tm, aos or cadu", optarg);
             break;
         case O_CHANNEL: {
             int rc = dec_channel_load(optarg, &o->popts, err, sizeof err);
@@ -210,26 +204,26 @@ static void parse_options(int argc, char **argv, options_t *o) {
             printf("vleo-replay %s\n", VLEO_VERSION);
             exit(VLEO_EXIT_OK);
         default:
-            usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+            vleo_cli_usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
         o->capture = argv[optind++];
     if (optind < argc)
-        usage_error("unexpected argument '%s' (one capture per run)", argv[optind]);
+        vleo_cli_usage_error("unexpected argument '%s' (one capture per run)", argv[optind]);
     if (!o->capture)
-        usage_error("no capture given%s", "");
+        vleo_cli_usage_error("no capture given");
     if (!o->mdb_path)
-        usage_error("--mdb XTCE.xml is required%s", "");
+        vleo_cli_usage_error("--mdb XTCE.xml is required");
     if (!o->config_path)
-        usage_error("--config FILE is required%s", "");
+        vleo_cli_usage_error("--config FILE is required");
     if (o->pub && !vleo_endpoint_is_local(o->pub) && !o->insecure)
-        usage_error("--pub %s is reachable from other hosts: add --insecure to "
-                    "publish without "
-                    "authentication",
-                    o->pub);
+        vleo_cli_usage_error("--pub %s is reachable from other hosts: add --insecure to "
+                             "publish without "
+                             "authentication",
+                             o->pub);
     if (dec_channel_check(&o->popts, err, sizeof err) != 0)
-        usage_error("%s", err);
+        vleo_cli_usage_error("%s", err);
 }
 
 /* One line of the summary table. */
@@ -259,12 +253,6 @@ typedef struct {
     size_t buf_cap;
     uint64_t msg_seq;
 } run_t;
-
-static double mono_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void on_event(void *ctx, const mon_event_t *e) {
     run_t *r = ctx;
@@ -394,17 +382,13 @@ static void print_summary(const run_t *r, dec_pipeline_t *pipe, dec_capreader_t 
 }
 
 static bool mdb_has(void *ctx, const char *qname) {
-    const dec_mdb_t *mdb = ctx;
-    size_t n = dec_mdb_n_params(mdb);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(dec_mdb_param_name(mdb, (uint32_t)i), qname) == 0)
-            return true;
-    return false;
+    return dec_mdb_find_param(ctx, qname) >= 0;
 }
 
 int main(int argc, char **argv) {
     options_t o;
     vleo_log_init("vleo-replay", VLEO_LOG_INFO);
+    vleo_cli_init("vleo-replay", usage_text);
     parse_options(argc, argv, &o);
     char err[1024];
     int rc = VLEO_EXIT_OK;
@@ -465,10 +449,7 @@ int main(int argc, char **argv) {
         }
     }
     if (o.time_param) {
-        o.popts.time_param = -1;
-        for (size_t i = 0; i < dec_mdb_n_params(mdb); i++)
-            if (strcmp(dec_mdb_param_name(mdb, (uint32_t)i), o.time_param) == 0)
-                o.popts.time_param = (int64_t)i;
+        o.popts.time_param = dec_mdb_find_param(mdb, o.time_param);
         if (o.popts.time_param < 0) {
             VLEO_ERR("--time-param %s: no such parameter in %s", o.time_param, o.mdb_path);
             rc = VLEO_EXIT_USAGE;
@@ -539,7 +520,7 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
 
     int64_t total = dec_capreader_size(cap);
-    double next_progress = mono_s() + 0.2;
+    double next_progress = vleo_mono_s() + 0.2;
     for (uint64_t n = 1; !g_stop; n++) {
         dec_cap_record_t rec;
         dec_cr_status_t cs = dec_capreader_next(cap, &rec);
@@ -555,9 +536,9 @@ int main(int argc, char **argv) {
             break;
         }
         dec_pipeline_record(pipe, rec.linktype, rec.data, rec.caplen, rec.wirelen, rec.ts_ns);
-        if (o.progress && (n & 255) == 0 && mono_s() >= next_progress) {
+        if (o.progress && (n & 255) == 0 && vleo_mono_s() >= next_progress) {
             show_progress(&r, (int64_t)dec_capreader_offset(cap), total, false);
-            next_progress = mono_s() + 0.2;
+            next_progress = vleo_mono_s() + 0.2;
         }
     }
     dec_pipeline_flush(pipe);

@@ -75,6 +75,9 @@ dec_mdb_status_t dec_mdb_decode(const dec_mdb_t *mdb, const uint8_t *pkt, size_t
  * short name (used in topics). Units may be "" . */
 size_t dec_mdb_n_params(const dec_mdb_t *mdb);
 const char *dec_mdb_param_name(const dec_mdb_t *mdb, uint32_t param);
+/* The index of the parameter with qualified name qname ("/SC/SUB/NAME"), or -1. A linear
+ * search: for start-up checks, not per packet. */
+int64_t dec_mdb_find_param(const dec_mdb_t *mdb, const char *qname);
 const char *dec_mdb_param_unit(const dec_mdb_t *mdb, uint32_t param);
 const char *dec_mdb_param_type(const dec_mdb_t *mdb, uint32_t param); /* e.g. "integer" */
 size_t dec_mdb_n_containers(const dec_mdb_t *mdb);
