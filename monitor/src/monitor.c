@@ -67,6 +67,7 @@ typedef struct {
     float sum[Q_ORBIT];
     uint16_t n[Q_ORBIT];
     float soc_min; /* lowest state of charge seen in the bucket (NaN: none) */
+    float kp_max;  /* highest Kp the evaluations in the bucket used */
 } bucket_t;
 
 /* Samples of one role since the previous evaluation. */
@@ -499,7 +500,7 @@ static slot_t *slot_push(sc_t *s, int64_t t_ns) {
 }
 
 /* Add an evaluation's slot to the bucket of its time (a new bucket when it starts one). */
-static void bucket_add(sc_t *s, const slot_t *sl, double soc_min) {
+static void bucket_add(sc_t *s, const slot_t *sl, double soc_min, double kp) {
     int64_t w = (int64_t)BUCKET_S * 1000000000LL;
     int64_t t0 = sl->t_ns - (sl->t_ns % w + w) % w;
     bucket_t *b = s->bucket_count
@@ -515,7 +516,10 @@ static void bucket_add(sc_t *s, const slot_t *sl, double soc_min) {
         memset(b, 0, sizeof *b);
         b->t0_ns = t0;
         b->soc_min = NAN;
+        b->kp_max = NAN;
     }
+    if (isfinite(kp))
+        b->kp_max = isfinite(b->kp_max) ? fmaxf(b->kp_max, (float)kp) : (float)kp;
     for (int q = 0; q < Q_ORBIT; q++) {
         if (sl->have & (1u << q)) {
             b->sum[q] += sl->v[q];
@@ -532,6 +536,7 @@ typedef struct {
     uint32_t slots; /* slots (or buckets) in the window */
     double span_s;  /* time they cover */
     double soc_min; /* lowest state of charge in the window (buckets only) */
+    double kp_max;  /* highest Kp used in the window (buckets only) */
 } window_t;
 
 /* Means over the buckets that start in [now - offset - window, now - offset): orbit-long
@@ -540,6 +545,7 @@ static void orbit_means(const sc_t *s, int64_t now_ns, double window_s, double o
                         window_t *w) {
     memset(w, 0, sizeof *w);
     w->soc_min = NAN;
+    w->kp_max = NAN;
     double sum[Q_ORBIT] = {0};
     int64_t end = now_ns - (int64_t)(offset_s * NS);
     int64_t start = end - (int64_t)(window_s * NS);
@@ -557,6 +563,8 @@ static void orbit_means(const sc_t *s, int64_t now_ns, double window_s, double o
         }
         if (isfinite(b->soc_min))
             w->soc_min = isfinite(w->soc_min) ? fmin(w->soc_min, b->soc_min) : b->soc_min;
+        if (isfinite(b->kp_max))
+            w->kp_max = isfinite(w->kp_max) ? fmax(w->kp_max, b->kp_max) : b->kp_max;
     }
     for (int q = 0; q < Q_COUNT; q++)
         w->mean[q] = q < Q_ORBIT && w->n[q] ? sum[q] / w->n[q] : NAN;
@@ -680,22 +688,28 @@ static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_
         step(m, s, C_FLOOR, now_ns, &UNKNOWN, &x, "");
         return;
     }
-    s->alt_mean_km = est.mean;
     double rate = est.slope_per_s * DAY_S;  /* km/day, negative = losing height */
     double sigma = est.slope_sigma * DAY_S; /* km/day */
-    x.alt_mean_km = est.mean;
+    /* The fit is up to FIT_EVERY_S old: carry its mean to now along its slope. */
+    double mean = est.mean + est.slope_per_s * (double)(now_ns - est.t_ns) / NS;
+    s->alt_mean_km = mean;
+    x.alt_mean_km = mean;
     x.decay_km_day = -rate;
     x.decay_sigma = sigma;
     x.window_s = est.span_s;
 
     /* Expected: drag alone, and with the measured thrust, both orbit means. */
-    double k = dadt_per_newton(s, est.mean) * DAY_S / 1000.0; /* km/day per newton */
+    double k = dadt_per_newton(s, mean) * DAY_S / 1000.0; /* km/day per newton */
     double drag_n = orbit->n[Q_DRAG] ? orbit->mean[Q_DRAG] / 1000.0 : NAN;
     double thrust_n = orbit->n[Q_THRUST] ? orbit->mean[Q_THRUST] / 1000.0 : 0.0;
     if (isfinite(drag_n)) {
         double exp_drag = -k * drag_n;
         double expected = k * (thrust_n - drag_n);
-        double kp = s->sw.kp;
+        /* The band widens with the highest Kp over the fit: a storm's decay stays in the
+         * window after the storm. */
+        window_t fw;
+        orbit_means(s, now_ns, est.span_s, 0.0, &fw);
+        double kp = isfinite(fw.kp_max) ? fmax(fw.kp_max, s->sw.kp) : s->sw.kp;
         double band_pct = c->alt_band_pct + c->alt_band_per_kp_pct * fmax(0.0, kp - 3.0);
         double band = band_pct / 100.0 * fabs(exp_drag);
         double clear_band = (c->alt_clear_band_pct + c->alt_band_per_kp_pct * fmax(0.0, kp - 3.0)) /
@@ -731,15 +745,15 @@ static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_
     double horizon_h = s->cfg->horizon_h;
     double slow = rate + c->alt_sigma_k * sigma; /* km/day, the least alarming rate */
     mon_alert_input_t fin = {.expected = horizon_h, .threshold = horizon_h};
-    if (est.mean <= floor_km) {
+    if (mean <= floor_km) {
         fin.level = MON_SEV_CRITICAL;
         fin.measured = 0.0;
         fin.projected_ns = now_ns;
         snprintf(msg, sizeof msg, "%s mean altitude %.1f km is below the floor %.1f km",
-                 s->cfg->name, est.mean, floor_km);
+                 s->cfg->name, mean, floor_km);
     } else if (slow < 0.0) {
-        double hours = (est.mean - floor_km) / -rate * 24.0;
-        double hours_slow = (est.mean - floor_km) / -slow * 24.0;
+        double hours = (mean - floor_km) / -rate * 24.0;
+        double hours_slow = (mean - floor_km) / -slow * 24.0;
         fin.measured = hours;
         fin.projected_ns = now_ns + (int64_t)(hours * 3600.0 * NS);
         fin.level = hours_slow <= horizon_h / 4.0 ? MON_SEV_CRITICAL
@@ -749,13 +763,13 @@ static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_
         snprintf(msg, sizeof msg,
                  "%s projected to reach %.1f km in %.1f h (mean altitude %.1f km, losing %.2f "
                  "km/day)",
-                 s->cfg->name, floor_km, hours, est.mean, -rate);
+                 s->cfg->name, floor_km, hours, mean, -rate);
     } else {
         fin.level = MON_SEV_NONE;
         fin.clear = true;
         fin.measured = INFINITY;
         snprintf(msg, sizeof msg, "%s mean altitude %.1f km, not decaying toward %.1f km",
-                 s->cfg->name, est.mean, floor_km);
+                 s->cfg->name, mean, floor_km);
     }
     step(m, s, C_FLOOR, now_ns, &fin, &x, msg);
 }
@@ -1099,7 +1113,7 @@ static void evaluate(mon_monitor_t *m, sc_t *s, int64_t now_ns) {
             sl->have |= (uint16_t)(1u << Q_DRAG);
         }
     }
-    bucket_add(s, sl, soc_min);
+    bucket_add(s, sl, soc_min, isfinite(s->density) ? s->sw.kp : NAN);
     x.alt_mean_km = s->alt_km;
     double orbit_s = mon_orbit_period_s(isfinite(s->alt_mean_km) ? s->alt_mean_km
                                         : isfinite(s->alt_km)    ? s->alt_km
