@@ -113,6 +113,7 @@ typedef struct {
     double decay_from_s;
     double thrust_factor; /* delivered / commanded from fault_from_s on */
     double fault_from_s;
+    double fault_to_s;   /* the fault ends (thrust back to command) */
     double extra_load_w; /* from load_from_s on */
     double load_from_s;
     double silent_from_s, silent_to_s; /* no telemetry in between */
@@ -146,7 +147,7 @@ static void run(mon_monitor_t *m, const mon_sc_cfg_t *sc, const scen_t *sc_, dou
             st.drag_n = 0;
             st.next_orbit_s += P;
         }
-        double factor = ts >= sc_->fault_from_s ? sc_->thrust_factor : 1.0;
+        double factor = ts >= sc_->fault_from_s && ts < sc_->fault_to_s ? sc_->thrust_factor : 1.0;
         double thrust = st.cmd_mn * factor * (1.0 + 0.03 * gauss());
         double tpower = st.cmd_mn / sc->thrust_to_power_mn_per_kw * 1e3 * (1.0 + 0.02 * gauss());
         bool sun = fmod(ts, P) < 0.65 * P;
@@ -186,6 +187,7 @@ static void run(mon_monitor_t *m, const mon_sc_cfg_t *sc, const scen_t *sc_, dou
 static const scen_t NOMINAL = {.thrust_factor = 1.0,
                                .decay_from_s = 1e30,
                                .fault_from_s = 1e30,
+                               .fault_to_s = 1e30,
                                .load_from_s = 1e30,
                                .silent_from_s = 1e30,
                                .silent_to_s = 1e30};
@@ -445,5 +447,38 @@ Test(monitor, battery_drain_is_projected_from_orbit_means_before_the_minimum, .t
     cr_assert_neq(r->ev.projected_ns, 0);
     /* Raised from the projection, before the battery is actually below 30 %. */
     cr_assert(r->ev.measured > 0.0, "hours to the minimum: %.2f", r->ev.measured);
+    mon_monitor_destroy(&m);
+}
+
+Test(monitor, thrust_recovery_clears_what_the_fault_raised, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    scen_t s = NOMINAL;
+    s.thrust_factor = 0.6;
+    s.fault_from_s = 12 * 3600.0;
+    s.fault_to_s = 16 * 3600.0;
+    run(m, &sc, &s, 1.0, 10.0);
+    dump(&x);
+    static const char *const conds[] = {"command", "thruster", "drag"};
+    for (size_t i = 0; i < 3; i++) {
+        const mon_event_t *r = find(&x, conds[i], MON_EV_RAISED);
+        const mon_event_t *c = find(&x, conds[i], MON_EV_CLEARED);
+        cr_assert_not_null(r, "%s raised", conds[i]);
+        cr_assert_not_null(c, "%s cleared", conds[i]);
+        cr_assert_str_eq(r->id, c->id);
+        cr_assert_eq(c->ev.onset_ns, r->ev.onset_ns, "one alert from raise to clear");
+        double after = (double)(c->ev.time_ns - T0) / 1e9 - 16 * 3600.0;
+        /* The command and power means (600 s, 120 s) recover within minutes; the orbit-mean
+         * drag comparison within an orbit and a half; each then waits min_duration. */
+        double limit = strcmp(conds[i], "drag") == 0 ? 8200.0 : 900.0;
+        cr_assert(after > 0 && after < limit, "%s cleared %.0f s after the recovery", conds[i],
+                  after);
+    }
+    cr_assert_eq(mon_monitor_active_alerts(m), 0);
     mon_monitor_destroy(&m);
 }
