@@ -10,7 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <zmq.h>
+
 #include "e2e.h"
+#include "vleo.pb-c.h"
 #include "telbuild.h"
 
 #define DEC VLEO_BIN_DIR "/vleo-decoder"
@@ -171,13 +174,16 @@ Test(monitor_e2e, decoder_to_monitor_over_tcp_matches_replay, .timeout = 120) {
     cr_assert_gt(port, 0);
     char ep[64];
     snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    /* The monitor publishes on ipc:// here; a SUB of ours takes its Alert and MonitorStats. */
+    char pub[80];
+    snprintf(pub, sizeof pub, "ipc:///tmp/vleo-mone2e-%d.ipc", (int)getpid());
     char *margv[] = {MON,
                      "--config",
                      YAML,
                      "--sub",
                      ep,
                      "--pub",
-                     "none",
+                     pub,
                      "--alerts",
                      alerts2_path,
                      "--exit-on-final",
@@ -185,6 +191,11 @@ Test(monitor_e2e, decoder_to_monitor_over_tcp_matches_replay, .timeout = 120) {
                      NULL};
     e2e_proc_t mon = {0}, dec = {0};
     cr_assert_eq(e2e_spawn(&mon, margv), 0);
+    void *zctx = zmq_ctx_new();
+    e2e_sleep_ms(200);
+    void *sub = e2e_sub(zctx, pub, 5000);
+    cr_assert_not_null(sub);
+    e2e_sleep_ms(300); /* the subscription reaches the monitor before any alert */
     char *dargv[] = {DEC,           "--pcap", cap_path, "--mdb", XTCE,        "--spacecraft", "QK1",
                      "--time-code", "cuc",    "--pub",  ep,      "--no-drop", "--quiet",      NULL};
     cr_assert_eq(e2e_spawn(&dec, dargv), 0);
@@ -200,6 +211,72 @@ Test(monitor_e2e, decoder_to_monitor_over_tcp_matches_replay, .timeout = 120) {
     cr_assert_not_null(a2);
     cr_assert_eq(e2e_count_lines(a2), 3);
     cr_assert_str_eq(a1, a2, "the same capture gives the same alerts both ways");
+    /* On the bus: the three events as vleo.v1.Alert on alert/QK1/<kind>, then the final
+     * MonitorStats accounting for every packet. */
+    static const struct {
+        const char *topic, *id, *condition;
+        Vleo__V1__AlertState state;
+        Vleo__V1__Severity severity;
+    } want[3] = {
+        {"alert/QK1/power_overdraw", "QK1/power_overdraw/thruster/1", "thruster",
+         VLEO__V1__ALERT_STATE__RAISED, VLEO__V1__SEVERITY__CRITICAL},
+        {"alert/QK1/thrust_shortfall", "QK1/thrust_shortfall/command/2", "command",
+         VLEO__V1__ALERT_STATE__RAISED, VLEO__V1__SEVERITY__WARNING},
+        {"alert/QK1/thrust_shortfall", "QK1/thrust_shortfall/command/2", "command",
+         VLEO__V1__ALERT_STATE__UPDATED, VLEO__V1__SEVERITY__WARNING},
+    };
+    int n_alerts = 0;
+    bool final = false;
+    uint64_t last_seq = 0;
+    for (int k = 0; k < 1000 && !final; k++) {
+        e2e_msg_t msg;
+        if (e2e_recv2(sub, &msg) != 0)
+            break;
+        cr_assert_eq(msg.frames, 2);
+        if (strncmp(msg.topic, "alert/", 6) == 0) {
+            cr_assert_lt(n_alerts, 3);
+            Vleo__V1__Alert *a = vleo__v1__alert__unpack(NULL, msg.len, msg.body);
+            cr_assert_not_null(a);
+            cr_assert_str_eq(msg.topic, want[n_alerts].topic);
+            cr_assert_str_eq(a->id, want[n_alerts].id);
+            cr_assert_str_eq(a->condition, want[n_alerts].condition);
+            cr_assert_eq(a->state, want[n_alerts].state);
+            cr_assert_eq(a->severity, want[n_alerts].severity);
+            cr_assert_str_eq(a->spacecraft, "QK1");
+            cr_assert(a->has_measured && a->has_expected && a->has_threshold);
+            cr_assert_not_null(a->evidence);
+            cr_assert_str_eq(a->evidence->model, "jacchia71");
+            cr_assert_gt(a->message_seq, last_seq, "message_seq increases");
+            last_seq = a->message_seq;
+            vleo__v1__alert__free_unpacked(a, NULL);
+            n_alerts++;
+        } else if (strcmp(msg.topic, "stats/monitor") == 0) {
+            Vleo__V1__MonitorStats *ms = vleo__v1__monitor_stats__unpack(NULL, msg.len, msg.body);
+            cr_assert_not_null(ms);
+            if (ms->final) {
+                final = true;
+                cr_assert_eq(ms->alerts_raised, 2);
+                cr_assert_eq(ms->alerts_updated, 1);
+                cr_assert_eq(ms->alerts_cleared, 0);
+                uint64_t packets = 0, missing = 1;
+                for (size_t i = 0; i < ms->n_counters; i++) {
+                    if (strcmp(ms->counters[i]->name, "packets") == 0)
+                        packets = ms->counters[i]->value;
+                    if (strcmp(ms->counters[i]->name, "messages_missing") == 0)
+                        missing = ms->counters[i]->value;
+                }
+                cr_assert_eq(ms->messages, 5040, "every Packet the decoder published");
+                cr_assert_eq(packets, 5040);
+                cr_assert_eq(missing, 0);
+            }
+            vleo__v1__monitor_stats__free_unpacked(ms, NULL);
+        }
+        e2e_msg_free(&msg);
+    }
+    cr_assert_eq(n_alerts, 3);
+    cr_assert(final, "no final MonitorStats");
+    zmq_close(sub);
+    zmq_ctx_term(zctx);
     free(a1);
     free(a2);
     e2e_cleanup(&dec);

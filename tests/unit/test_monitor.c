@@ -482,3 +482,56 @@ Test(monitor, thrust_recovery_clears_what_the_fault_raised, .timeout = 120) {
     cr_assert_eq(mon_monitor_active_alerts(m), 0);
     mon_monitor_destroy(&m);
 }
+
+/* Position and velocity in ECEF instead of an altitude: a circular orbit inclined 97 deg whose
+ * radius falls 15 km/day, rotated into the Earth-fixed frame. The geodetic altitude then
+ * swings with the Earth's flattening; the fit must still see 15 km/day, and the drag uses
+ * the ECEF speed (relative to the co-rotating air) and the position's latitude/longitude. */
+Test(monitor, ecef_position_and_velocity_feed_the_decay_fit, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    for (int r = 0; r < MON_ROLE_COUNT; r++)
+        sc.param[r][0] = '\0';
+    static const char *const names[6] = {"/T1/X", "/T1/Y", "/T1/Z", "/T1/VX", "/T1/VY", "/T1/VZ"};
+    for (int k = 0; k < 6; k++)
+        snprintf(sc.param[MON_ROLE_POS_X_M + k], MON_PARAM_MAX, "%s", names[k]);
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    const double inc = 97.0 * MON_DEG, rate_m_s = 15e3 / 86400.0;
+    double a0 = (MON_WGS84_A_KM + 250.0) * 1e3;
+    for (double ts = 0; ts < 6 * 3600.0; ts += 10.0) {
+        int64_t t = T0 + (int64_t)(ts * 1e9);
+        double a = a0 - rate_m_s * ts;
+        double v = sqrt(MON_MU_M3_S2 / a);
+        double u = sqrt(MON_MU_M3_S2 / (a0 * a0 * a0)) * ts;
+        double ri[3] = {a * cos(u), a * sin(u) * cos(inc), a * sin(u) * sin(inc)};
+        double vi[3] = {-v * sin(u), v * cos(u) * cos(inc), v * cos(u) * sin(inc)};
+        double th = mon_gmst_rad(t), c = cos(th), sn = sin(th);
+        double re[3] = {c * ri[0] + sn * ri[1], -sn * ri[0] + c * ri[1], ri[2]};
+        double ve[3] = {c * vi[0] + sn * vi[1] + MON_EARTH_OMEGA * re[1],
+                        -sn * vi[0] + c * vi[1] - MON_EARTH_OMEGA * re[0], vi[2]};
+        for (int k = 0; k < 3; k++) {
+            mon_monitor_sample(m, 0, (mon_role_t)(MON_ROLE_POS_X_M + k), t, re[k]);
+            mon_monitor_sample(m, 0, (mon_role_t)(MON_ROLE_VEL_X_M_S + k), t, ve[k]);
+        }
+        mon_monitor_packet_end(m, 0, t);
+    }
+    dump(&x);
+    const mon_event_t *r = find(&x, "decay", MON_EV_RAISED);
+    cr_assert_not_null(r);
+    /* The latest event on this alert carries the fit over a full window. */
+    const mon_event_t *last = r;
+    for (size_t i = 0; i < x.n && i < MAX_EV; i++)
+        if (strcmp(x.ev[i].id, r->id) == 0)
+            last = &x.ev[i];
+    cr_assert_float_eq(last->ev.measured, 15.0, 1.5, "decay %.2f km/day", last->ev.measured);
+    cr_assert(last->ev.expected > 1.0 && last->ev.expected < 10.0,
+              "drag-only decay near 250 km: %.2f km/day", last->ev.expected);
+    cr_assert(last->evidence.altitude_km > 240.0 && last->evidence.altitude_km < 265.0,
+              "orbit-mean geodetic altitude %.1f km", last->evidence.altitude_km);
+    cr_assert_gt(last->evidence.density_kg_m3, 1e-11);
+    mon_monitor_destroy(&m);
+}
