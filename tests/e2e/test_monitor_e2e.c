@@ -425,3 +425,49 @@ Test(monitor_e2e, space_weather_reloads_on_sighup_and_survives_a_broken_file, .t
     unlink(sw);
     rm_paths();
 }
+
+/* Bulk replay: the decoder's PacketBatch messages (--batch) give the monitor the same alerts. */
+Test(monitor_e2e, batches_give_the_same_alerts, .timeout = 120) {
+    mk_paths();
+    tb_scenario_t s;
+    tb_default(&s);
+    s.thrust_factor = 0.6;
+    s.fault_s = 1200;
+    cr_assert_gt(tb_write(cap_path, &s), 0);
+    int rc;
+    free(replay(&rc));
+    cr_assert_eq(rc, 0);
+    char ep[80];
+    snprintf(ep, sizeof ep, "ipc:///tmp/vleo-mone2e-%d-tm.ipc", (int)getpid());
+    char *margv[] = {MON,
+                     "--config",
+                     YAML,
+                     "--sub",
+                     ep,
+                     "--pub",
+                     "none",
+                     "--alerts",
+                     alerts2_path,
+                     "--exit-on-final",
+                     "--packet-clock",
+                     "--quiet",
+                     NULL};
+    e2e_proc_t mon = {0}, dec = {0};
+    cr_assert_eq(e2e_spawn(&mon, margv), 0);
+    char *dargv[] = {DEC,       "--pcap",      cap_path,  "--mdb", XTCE, "--spacecraft",
+                     "QK1",     "--time-code", "cuc",     "--pub", ep,   "--no-drop",
+                     "--batch", "50",          "--quiet", NULL};
+    cr_assert_eq(e2e_spawn(&dec, dargv), 0);
+    cr_assert_eq(e2e_wait(&dec, 60000), 0);
+    cr_assert_eq(e2e_wait(&mon, 30000), 0);
+    char *a1 = e2e_slurp(alerts_path, NULL), *a2 = e2e_slurp(alerts2_path, NULL);
+    cr_assert_not_null(a1);
+    cr_assert_not_null(a2);
+    cr_assert_eq(e2e_count_lines(a2), 3);
+    cr_assert_str_eq(a1, a2);
+    free(a1);
+    free(a2);
+    e2e_cleanup(&dec);
+    e2e_cleanup(&mon);
+    rm_paths();
+}
