@@ -1,7 +1,7 @@
 /* telemetry.c: the scenario's telemetry as CCSDS space packets (CCSDS
  * 133.0-B-2, CUC time per 301.0-B-4) laid out as sim/vleo-sim.xml describes,
- * written as classic pcap or sent over UDP / TCP (sim/telemetry.h, issue 6 item
- * 2). */
+ * written as classic pcap or sent over UDP / TCP, bare or in transfer frames or
+ * CADUs (sim/telemetry.h, issue 6 item 2). */
 #include "sim/telemetry.h"
 
 #include <errno.h>
@@ -229,9 +229,12 @@ struct sim_out {
     struct sockaddr_storage addr;
     socklen_t addrlen;
     uint64_t packets;
+    uint64_t units;
     uint16_t ip_id;
     bool failed;
     char err[320];
+    sim_framer_t *framer; /* NULL: bare packets */
+    int64_t t_ns;         /* time of the last packet (framed: stamps the frames it completes) */
 };
 
 static void out_fail(sim_out_t *o, const char *what, int e) {
@@ -478,21 +481,79 @@ static int sock_send(sim_out_t *o, const uint8_t *pkt, size_t len) {
     return 0;
 }
 
+/* One unit (a packet, frame or CADU) as a pcap record, a datagram or stream octets. */
+static int write_unit(sim_out_t *o, int64_t t_ns, const uint8_t *p, size_t len) {
+    if (o->failed) {
+        return -1;
+    }
+    if (len == 0 || len > MAX_DATAGRAM) {
+        snprintf(o->err, sizeof o->err, "%s: unit of %zu octets does not fit a datagram", o->target,
+                 len);
+        o->failed = true;
+        return -1;
+    }
+    int rc = o->kind == SIM_OUT_PCAP ? pcap_record(o, t_ns, p, len) : sock_send(o, p, len);
+    if (rc == 0) {
+        o->units++;
+    }
+    return rc;
+}
+
+/* The framer's sink: each frame or CADU goes out stamped with the current time. */
+static int framed_unit(void *ctx, const uint8_t *unit, size_t len) {
+    sim_out_t *o = ctx;
+    return write_unit(o, o->t_ns, unit, len);
+}
+
+int sim_out_set_framing(sim_out_t *o, const sim_framer_cfg_t *cfg, char *err, size_t errlen) {
+    if (o == NULL || o->framer != NULL || o->packets != 0) {
+        snprintf(err, errlen, "framing is set once, before the first packet");
+        return -1;
+    }
+    char why[256];
+    o->framer = sim_framer_new(cfg, framed_unit, o, why, sizeof why);
+    if (o->framer == NULL) {
+        snprintf(err, errlen, "frame settings: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
 int sim_out_packet(sim_out_t *o, int64_t t_ns, const uint8_t *pkt, size_t len) {
     if (o == NULL || o->failed) {
         return -1;
     }
-    if (len == 0 || len > MAX_DATAGRAM) {
-        snprintf(o->err, sizeof o->err, "%s: packet of %zu octets does not fit a datagram",
-                 o->target, len);
-        o->failed = true;
-        return -1;
+    o->t_ns = t_ns;
+    int rc = 0;
+    if (o->framer == NULL) {
+        rc = write_unit(o, t_ns, pkt, len);
+    } else {
+        rc = sim_framer_packet(o->framer, pkt, len);
+        if (rc != 0 && !o->failed) { /* the framer refused the packet itself */
+            snprintf(o->err, sizeof o->err, "%s: %zu octets are not a whole space packet",
+                     o->target, len);
+            o->failed = true;
+        }
     }
-    int rc = o->kind == SIM_OUT_PCAP ? pcap_record(o, t_ns, pkt, len) : sock_send(o, pkt, len);
     if (rc == 0) {
         o->packets++;
     }
     return rc;
+}
+
+int sim_out_flush(sim_out_t *o, int64_t t_ns) {
+    if (o == NULL || o->failed) {
+        return -1;
+    }
+    if (o->framer == NULL || sim_framer_pending(o->framer) == 0) {
+        return 0;
+    }
+    o->t_ns = t_ns;
+    return sim_framer_flush(o->framer) == 0 ? 0 : -1;
+}
+
+size_t sim_out_pending(const sim_out_t *o) {
+    return o != NULL ? sim_framer_pending(o->framer) : 0;
 }
 
 int sim_out_close(sim_out_t **o_p) {
@@ -500,6 +561,10 @@ int sim_out_close(sim_out_t **o_p) {
         return 0;
     }
     sim_out_t *o = *o_p;
+    if (!o->failed) {
+        sim_out_flush(o, o->t_ns);
+    }
+    sim_framer_destroy(&o->framer);
     int rc = o->failed ? -1 : 0;
     if (o->f != NULL && fclose(o->f) != 0) {
         rc = -1;
@@ -514,6 +579,10 @@ int sim_out_close(sim_out_t **o_p) {
 
 uint64_t sim_out_packets(const sim_out_t *o) {
     return o != NULL ? o->packets : 0;
+}
+
+uint64_t sim_out_units(const sim_out_t *o) {
+    return o != NULL ? o->units : 0;
 }
 
 /* ---- the run ---- */
@@ -611,6 +680,7 @@ typedef struct {
     struct timespec wall0;
     int64_t sim0_ns;
     uint64_t rng;
+    int64_t last_ns; /* time of the last packet sent */
 } run_t;
 
 /* Build the packet of stream `which` at its due time and send it unless a gap
@@ -635,7 +705,8 @@ static int emit(run_t *r, stream_t *st, int which, const sim_truth_t *t) {
     }
     st->seq = (uint16_t)((st->seq + 1) & 0x3FFF);
     if (in_gap(r->s, t->t_ns)) {
-        return 0;
+        /* the link is down: a started frame went out before, with its last packet's time */
+        return sim_out_flush(r->o, r->last_ns);
     }
     if (r->speed > 0.0) {
         if (!r->paced) {
@@ -643,8 +714,18 @@ static int emit(run_t *r, stream_t *st, int which, const sim_truth_t *t) {
             r->sim0_ns = t->t_ns;
             r->paced = true;
         }
+        /* a started frame does not wait longer than SIM_FRAME_MAX_WAIT_S of wall time (in
+         * packet time at most 1e9 s, so the sums below stay far from overflow) */
+        int64_t wait_ns = llround(fmin(SIM_FRAME_MAX_WAIT_S * r->speed, 1e9) * 1e9);
+        if (sim_out_pending(r->o) > 0 && t->t_ns - r->last_ns > wait_ns) {
+            pace(r->speed, &r->wall0, r->sim0_ns, r->last_ns + wait_ns);
+            if (sim_out_flush(r->o, r->last_ns + wait_ns) != 0) {
+                return -1;
+            }
+        }
         pace(r->speed, &r->wall0, r->sim0_ns, t->t_ns);
     }
+    r->last_ns = t->t_ns;
     return sim_out_packet(r->o, t->t_ns, pkt, n);
 }
 
@@ -659,7 +740,10 @@ int64_t sim_run(const sim_scenario_t *s, sim_out_t *o, double speed, sim_progres
         snprintf(err, errlen, "out of memory for the simulated world");
         return -1;
     }
-    run_t r = {.s = s, .o = o, .speed = isfinite(speed) && speed > 0.0 ? speed : 0.0};
+    run_t r = {.s = s,
+               .o = o,
+               .speed = isfinite(speed) && speed > 0.0 ? speed : 0.0,
+               .last_ns = s->start_ns};
     r.rng = splitmix64(s->seed);
     stream_t st[ST_N] = {
         {s->gnss_period_s, 0.0, 0, 0, 0},
@@ -714,6 +798,9 @@ int64_t sim_run(const sim_scenario_t *s, sim_out_t *o, double speed, sim_progres
             }
         }
         a = b;
+    }
+    if (rc == 0 && sim_out_flush(o, r.last_ns) != 0) { /* the last frame, idle-filled */
+        rc = -1;
     }
     if (rc != 0 && o->failed) {
         snprintf(err, errlen, "%s", o->err);

@@ -1,6 +1,8 @@
-/* vleo_sim_main.c: vleo-sim, a scenario's telemetry as CCSDS space packets in a
- * pcap file or live over UDP / TCP (DESIGN section 6, issue 6; scenario files
- * per sim/scenario.h, packets per sim/telemetry.h and sim/vleo-sim.xml). */
+/* vleo_sim_main.c: vleo-sim, a scenario's telemetry as CCSDS space packets, bare or in
+ * TM/AOS transfer frames or CADUs, in a pcap file or live over UDP / TCP (DESIGN section 6,
+ * issue 6; scenario files per sim/scenario.h, packets per sim/telemetry.h and
+ * sim/vleo-sim.xml, frames per sim/framer.h; frame settings named as vleo-decoder's,
+ * dec/channel.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dec/channel.h"
+#include "sim/framer.h"
 #include "sim/physics.h"
 #include "sim/scenario.h"
 #include "sim/swfile.h"
@@ -27,6 +31,10 @@
 #define MAX_SPEED 1e9
 #define MAX_DURATION_H (366.0 * 24.0)
 #define MAX_LIST 256
+#define DEFAULT_SCID 0x2A
+#define DEFAULT_VCID 1
+#define CLCW_COP1 (1u << 24) /* CLCW (232.0-B-4 4.2): COP in effect = 1; VCID in bits 8-13 */
+#define CLCW_VCID_SHIFT 18
 
 static const char usage_text[] =
     "usage: vleo-sim --scenario NAME|FILE (--out FILE.pcap | --udp HOST:PORT | "
@@ -38,7 +46,8 @@ static const char usage_text[] =
     "100), propulsion\n"
     "(200) and power (300) housekeeping with CUC time (P-field 0x1E, TAI "
     "1958), idle packets\n"
-    "(0x7FF). The mission database is sim/vleo-sim.xml; decode with\n"
+    "(0x7FF), bare or in TM/AOS transfer frames or CADUs. The mission database is\n"
+    "sim/vleo-sim.xml; decode with the same frame options (or channel file):\n"
     "  vleo-decoder --pcap FILE.pcap --mdb sim/vleo-sim.xml --time-code cuc\n"
     "  --scenario NAME|FILE   a bundled scenario (see --list) or a scenario "
     "YAML file (a name\n"
@@ -46,7 +55,8 @@ static const char usage_text[] =
     "  --out FILE.pcap        write a capture (Ethernet/IPv4/UDP "
     "10.7.0.2:50000 ->\n"
     "                         10.7.0.10:1235, capture time = packet time)\n"
-    "  --udp HOST:PORT        send one UDP datagram per packet\n"
+    "  --udp HOST:PORT        send one UDP datagram per packet (framed: per frame "
+    "or CADU)\n"
     "  --tcp HOST:PORT        connect and send the packets back to back\n"
     "  --speed X              X times the recorded pace, 0 = as fast as "
     "possible (default: 0\n"
@@ -58,9 +68,32 @@ static const char usage_text[] =
     "  --seed N               noise seed, 0..18446744073709551615 (default: "
     "the scenario's)\n"
     "  --duration-h H         run H hours instead of the scenario's duration\n"
-    "  --framing spp          space packets (the only framing so far: TM/AOS "
-    "transfer frames\n"
-    "                         and CADUs come with the frames issue)\n"
+    "  --framing F            spp (space packets, default), tm or aos (transfer "
+    "frames of one\n"
+    "                         virtual channel: one per pcap record or datagram, "
+    "back to back\n"
+    "                         on TCP), cadu (ASM + codeblock, likewise)\n"
+    "  --frame-type tm|aos    the frames inside CADUs (default tm)\n"
+    "  --frame-length N       frame octets without ASM and RS check symbols "
+    "(default 1115)\n"
+    "  --rs-interleave I      Reed-Solomon (255,223) interleave 1-5 or 8; 0 = "
+    "none (default 5)\n"
+    "  --no-derandomize       CADUs are not randomised\n"
+    "  --fecf                 frames end with a CRC-16 FECF\n"
+    "  --ocf                  frames carry a 4-octet OCF (a CLCW; TM: header "
+    "flag set)\n"
+    "  --fhec                 AOS frames carry a 2-octet header error control "
+    "field (zero)\n"
+    "  --insert-zone N        AOS insert zone octets\n"
+    "  --channel FILE         the frame settings from a vleo-decoder channel file "
+    "(key = value\n"
+    "                         lines; receiver-only keys are accepted and unused); "
+    "options\n"
+    "                         after it override it\n"
+    "  --scid N               spacecraft id in the frames: TM 0-1023, AOS 0-255 "
+    "(default 42)\n"
+    "  --vcid N               virtual channel of the packets: TM 0-7, AOS 0-62 "
+    "(default 1)\n"
     "  --list                 list the bundled scenarios with what happens in "
     "each\n"
     "  --progress, --no-progress  simulated time, altitude, battery and "
@@ -68,6 +101,9 @@ static const char usage_text[] =
     "                         (default: when stderr is a terminal)\n"
     "  --quiet                no progress and no summary\n"
     "  --help, --version\n"
+    "Frames: the last one, one before a telemetry gap and, when paced, one "
+    "waiting 1 s of\n"
+    "wall time for a packet are completed with an idle packet.\n"
     "Same scenario and seed, same bytes. Exit status: 0 success, 1 runtime "
     "failure (output,\n"
     "network), 2 usage or scenario error (FILE:LINE: key: what), 3 scenario "
@@ -87,6 +123,9 @@ typedef struct {
     bool list;
     bool progress;
     bool quiet;
+    dec_pipeline_opts_t link; /* framing and frame settings, as vleo-decoder holds them */
+    uint32_t scid;
+    uint32_t vcid;
 } opts_t;
 
 enum {
@@ -99,14 +138,37 @@ enum {
     O_SW,
     O_SEED,
     O_DURATION,
-    O_FRAMING,
+    O_CHANNEL,
+    O_SCID,
+    O_VCID,
     O_LIST,
     O_PROGRESS,
     O_NOPROGRESS,
     O_QUIET,
     O_HELP,
     O_VERSION,
+    O_LINK, /* O_LINK + i: LINK_OPTS[i] */
 };
+
+/* The frame options: vleo-decoder's names, each set through the channel-file key of the
+ * same meaning (dec_channel_set), so options and files take the same values as there. */
+static const struct {
+    const char *name;  /* long option */
+    const char *key;   /* channel-file key */
+    const char *flag;  /* the value a flag sets; NULL: the option takes a value */
+    const char *range; /* what the value must be, for messages */
+} LINK_OPTS[] = {
+    {"framing", "framing", NULL, "spp, tm, aos or cadu"},
+    {"frame-type", "frame_type", NULL, "tm or aos"},
+    {"frame-length", "frame_length", NULL, "a whole number 7-65535"},
+    {"rs-interleave", "rs_interleave", NULL, "0-5 or 8"},
+    {"no-derandomize", "derandomize", "false", ""},
+    {"fecf", "fecf", "true", ""},
+    {"ocf", "ocf", "true", ""},
+    {"fhec", "fhec", "true", ""},
+    {"insert-zone", "insert_zone", NULL, "a whole number 0-1024"},
+};
+#define N_LINK_OPTS (sizeof LINK_OPTS / sizeof LINK_OPTS[0])
 
 static const struct option long_opts[] = {
     {"scenario", required_argument, 0, O_SCENARIO},
@@ -118,7 +180,9 @@ static const struct option long_opts[] = {
     {"space-weather", required_argument, 0, O_SW},
     {"seed", required_argument, 0, O_SEED},
     {"duration-h", required_argument, 0, O_DURATION},
-    {"framing", required_argument, 0, O_FRAMING},
+    {"channel", required_argument, 0, O_CHANNEL},
+    {"scid", required_argument, 0, O_SCID},
+    {"vcid", required_argument, 0, O_VCID},
     {"list", no_argument, 0, O_LIST},
     {"progress", no_argument, 0, O_PROGRESS},
     {"no-progress", no_argument, 0, O_NOPROGRESS},
@@ -156,6 +220,28 @@ static void check_hostport(const char *opt, const char *s) {
     }
 }
 
+/* The framer configuration of the options; false for bare packets. */
+static bool framer_cfg(const opts_t *o, sim_framer_cfg_t *fc) {
+    const dec_pipeline_opts_t *l = &o->link;
+    if (l->framing == DEC_FRAMING_SPP) {
+        return false;
+    }
+    bool aos = l->frame.kind == DEC_FRAME_AOS;
+    memset(fc, 0, sizeof *fc);
+    fc->chan = sim_frame_chan(aos ? SIM_FRAME_AOS : SIM_FRAME_TM, l->frame.frame_len);
+    fc->chan.fecf = l->frame.fecf;
+    fc->chan.ocf = l->frame.ocf;
+    fc->chan.fhec = aos && l->frame.fhec;
+    fc->chan.insert_zone = aos ? l->frame.insert_zone : 0;
+    fc->chan.scid = (uint16_t)o->scid;
+    fc->chan.vcid = (uint8_t)o->vcid;
+    fc->chan.ocf_word = CLCW_COP1 | (o->vcid & 0x3Fu) << CLCW_VCID_SHIFT;
+    fc->cadu = l->framing == DEC_FRAMING_CADU;
+    fc->rs_interleave = l->cadu.rs_interleave;
+    fc->randomize = l->cadu.derandomize;
+    return true;
+}
+
 static void set_target(opts_t *o, sim_out_kind_t kind, const char *opt, const char *arg) {
     if (o->target != NULL) {
         vleo_cli_usage_error("give one of --out, --udp, --tcp (%s after another)", opt);
@@ -170,15 +256,49 @@ static void set_target(opts_t *o, sim_out_kind_t kind, const char *opt, const ch
     o->target = arg;
 }
 
+/* LINK_OPTS[i], with its value arg. */
+static void set_link(opts_t *o, size_t i, const char *arg) {
+    const char *value = LINK_OPTS[i].flag != NULL ? LINK_OPTS[i].flag : arg;
+    if (dec_channel_set(&o->link, LINK_OPTS[i].key, value) != DEC_CH_OK) {
+        vleo_cli_usage_error("--%s '%s': %s", LINK_OPTS[i].name, value, LINK_OPTS[i].range);
+    }
+}
+
+/* --channel FILE: vleo-decoder's channel file (dec/channel.h). */
+static void load_channel(opts_t *o, const char *path) {
+    char err[600];
+    int rc = dec_channel_load(path, &o->link, err, sizeof err);
+    if (rc == VLEO_EXIT_INPUT) {
+        VLEO_ERR("--channel %s", err);
+        exit(VLEO_EXIT_INPUT);
+    }
+    if (rc != 0) {
+        vleo_cli_usage_error("%s", err);
+    }
+}
+
 /* Parse the command line. Returns -1 to go on, or an exit code (0 after
  * --help/--version). */
 static int parse_args(int argc, char **argv, opts_t *o) {
     memset(o, 0, sizeof *o);
     o->progress = isatty(STDERR_FILENO) != 0;
+    dec_pipeline_opts_default(&o->link);
+    o->scid = DEFAULT_SCID;
+    o->vcid = DEFAULT_VCID;
+    /* the options: long_opts (without its terminator), LINK_OPTS, the terminator */
+    const size_t n_base = sizeof long_opts / sizeof long_opts[0] - 1;
+    struct option all_opts[sizeof long_opts / sizeof long_opts[0] + N_LINK_OPTS];
+    memcpy(all_opts, long_opts, n_base * sizeof all_opts[0]);
+    for (size_t i = 0; i < N_LINK_OPTS; i++) {
+        all_opts[n_base + i] = (struct option){
+            LINK_OPTS[i].name, LINK_OPTS[i].flag != NULL ? no_argument : required_argument, NULL,
+            O_LINK + (int)i};
+    }
+    memset(&all_opts[n_base + N_LINK_OPTS], 0, sizeof all_opts[0]);
     opterr = 0;
     for (int guard = 0; guard <= argc; guard++) {
         int prev = optind;
-        int c = getopt_long(argc, argv, ":", long_opts, NULL);
+        int c = getopt_long(argc, argv, ":", all_opts, NULL);
         if (c == -1) {
             break;
         }
@@ -217,12 +337,14 @@ static int parse_args(int argc, char **argv, opts_t *o) {
             }
             o->have_duration = true;
             break;
-        case O_FRAMING:
-            if (strcmp(optarg, "spp") != 0) {
-                vleo_cli_usage_error("--framing %s: only spp (space packets) so far; TM/AOS "
-                                     "frames and CADUs come with the frames issue",
-                                     optarg);
-            }
+        case O_CHANNEL:
+            load_channel(o, optarg);
+            break;
+        case O_SCID:
+            o->scid = (uint32_t)vleo_cli_long("--scid", optarg, 0, 1023);
+            break;
+        case O_VCID:
+            o->vcid = (uint32_t)vleo_cli_long("--vcid", optarg, 0, 62);
             break;
         case O_LIST:
             o->list = true;
@@ -245,6 +367,10 @@ static int parse_args(int argc, char **argv, opts_t *o) {
         case ':':
             vleo_cli_usage_error("%s needs a value", argv[prev]);
         default:
+            if (c >= O_LINK && c < O_LINK + (int)N_LINK_OPTS) {
+                set_link(o, (size_t)(c - O_LINK), optarg);
+                break;
+            }
             vleo_cli_usage_error("unknown option '%s'", argv[prev]);
         }
     }
@@ -265,6 +391,13 @@ static int parse_args(int argc, char **argv, opts_t *o) {
     }
     if (!o->have_speed) {
         o->speed = o->out_kind == SIM_OUT_PCAP ? 0.0 : 1.0;
+    }
+    /* Frame settings are configuration: the decoder's checks, then the framer's own. */
+    char err[256];
+    sim_framer_cfg_t fc;
+    if (dec_channel_check(&o->link, err, sizeof err) != 0 ||
+        (framer_cfg(o, &fc) && sim_framer_cfg_check(&fc, err, sizeof err) != 0)) {
+        vleo_cli_usage_error("%s", err);
     }
     return -1;
 }
@@ -435,6 +568,14 @@ int main(int argc, char **argv) {
         free(s);
         return VLEO_EXIT_RUNTIME;
     }
+    sim_framer_cfg_t fc;
+    bool framed = framer_cfg(&o, &fc);
+    if (framed && sim_out_set_framing(out, &fc, err, sizeof err) != 0) {
+        VLEO_ERR("%s", err); /* checked with the options: out of memory */
+        sim_out_close(&out);
+        free(s);
+        return VLEO_EXIT_RUNTIME;
+    }
     progress_t pr = {.show = o.progress, .out = out};
     int64_t n = sim_run(s, out, o.speed, on_progress, &pr, err, sizeof err);
     if (o.progress && pr.have_last) {
@@ -445,6 +586,7 @@ int main(int argc, char **argv) {
         VLEO_ERR("%s: %s", s->name, err);
         rc = VLEO_EXIT_RUNTIME;
     }
+    uint64_t units = sim_out_units(out); /* sim_run sent the last frame */
     if (sim_out_close(&out) != 0 && rc == VLEO_EXIT_OK) {
         VLEO_ERR("%s: write failed", o.target);
         rc = VLEO_EXIT_RUNTIME;
@@ -453,10 +595,17 @@ int main(int argc, char **argv) {
         char t0[40], t1[40];
         vleo_format_iso8601(s->start_ns, 0, t0, sizeof t0);
         vleo_format_iso8601(s->start_ns + llround(s->duration_s * 1e9), 0, t1, sizeof t1);
-        printf("vleo-sim: %s: %lld packets to %s, %.2f h simulated (%s to %s, seed "
+        char framing[64] = "";
+        if (framed) {
+            const char *what = fc.cadu                         ? "CADUs"
+                               : fc.chan.kind == SIM_FRAME_AOS ? "AOS frames"
+                                                               : "TM frames";
+            snprintf(framing, sizeof framing, " in %llu %s", (unsigned long long)units, what);
+        }
+        printf("vleo-sim: %s: %lld packets%s to %s, %.2f h simulated (%s to %s, seed "
                "%llu); final "
                "altitude %.3f km, SoC %.1f %%, propellant %.3f kg, %llu brownouts\n",
-               s->name, (long long)n, o.target, s->duration_s / 3600.0, t0, t1,
+               s->name, (long long)n, framing, o.target, s->duration_s / 3600.0, t0, t1,
                (unsigned long long)s->seed, pr.last.alt_km, pr.last.soc_pct, pr.last.propellant_kg,
                (unsigned long long)pr.last.brownouts);
     }

@@ -12,6 +12,7 @@
 #include "e2e.h"
 #include "framebuild.h"
 #include "netbuild.h"
+#include "sim/framer.h"
 
 #define DEC VLEO_BIN_DIR "/vleo-decoder"
 #define NPKT 60
@@ -57,7 +58,7 @@ Test(framing_e2e, cadu_stream_with_rs_and_garbage, .timeout = 60) {
     ch.vcid = 2;
     size_t nf = fb_pack(&ch, pkts, plen, frames, sizeof frames);
     cr_assert_gt(nf, 10);
-    size_t cl = cb_cadu_len(1115, 5);
+    size_t cl = sim_cadu_len(1115, 5);
     cr_assert_eq(cl, 1279);
     size_t off = 0;
     for (size_t g = 0; g < 333; g++) {
@@ -66,7 +67,8 @@ Test(framing_e2e, cadu_stream_with_rs_and_garbage, .timeout = 60) {
     uint32_t seed = 99;
     size_t bad_frame = 5;
     for (size_t f = 0; f < nf; f++) {
-        size_t n = cb_build(frames + f * 1115, 1115, 5, true, stream + off, sizeof stream - off);
+        size_t n =
+            sim_cadu_build(frames + f * 1115, 1115, 5, true, stream + off, sizeof stream - off);
         cr_assert_eq(n, cl);
         if (f == 2) { /* 10 octet errors in codeword 1: corrected */
             cb_corrupt_codeword(stream + off + 4, cl - 4, 5, 1, 10, &seed);
@@ -184,7 +186,7 @@ Test(framing_e2e, channel_file, .timeout = 60) {
     size_t nf = fb_pack(&ch, pkts, plen, frames, sizeof frames);
     size_t off = 0;
     for (size_t f = 0; f < nf; f++) {
-        off += cb_build(frames + f * 892, 892, 4, true, stream + off, sizeof stream - off);
+        off += sim_cadu_build(frames + f * 892, 892, 4, true, stream + off, sizeof stream - off);
     }
     char bin[64], chan[64];
     snprintf(bin, sizeof bin, "/tmp/vleo-chan-%d.bin", (int)getpid());

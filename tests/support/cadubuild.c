@@ -1,49 +1,7 @@
-/* cadubuild.c (tests only): CADU builder and error injection (CCSDS 131.0-B-4). */
+/* cadubuild.c (tests only): error injection into CADUs (CCSDS 131.0-B-4). */
 #include "cadubuild.h"
 
-#include <fec.h>
 #include <string.h>
-
-#include "dec/cadu.h"
-
-size_t cb_cadu_len(size_t frame_len, unsigned il) {
-    return DEC_CADU_ASM_LEN + frame_len + (size_t)DEC_CADU_RS_PARITY * il;
-}
-
-size_t cb_build(const uint8_t *frame, size_t frame_len, unsigned il, bool randomize, uint8_t *out,
-                size_t cap) {
-    if (frame_len == 0 || (il != 0 && (frame_len % il != 0 || frame_len > 223u * il))) {
-        return 0;
-    }
-    size_t len = cb_cadu_len(frame_len, il);
-    if (cap < len) {
-        return 0;
-    }
-    out[0] = 0x1A;
-    out[1] = 0xCF;
-    out[2] = 0xFC;
-    out[3] = 0x1D;
-    uint8_t *cbk = out + DEC_CADU_ASM_LEN;
-    memcpy(cbk, frame, frame_len);
-    if (il != 0) {
-        size_t n = frame_len / il;
-        for (size_t j = 0; j < il; j++) {
-            uint8_t data[223];
-            uint8_t parity[32];
-            for (size_t m = 0; m < n; m++) {
-                data[m] = frame[j + il * m];
-            }
-            encode_rs_ccsds(data, parity, (int)(223 - n));
-            for (size_t m = 0; m < 32; m++) {
-                cbk[frame_len + j + il * m] = parity[m];
-            }
-        }
-    }
-    if (randomize) {
-        dec_derandomize(cbk, len - DEC_CADU_ASM_LEN);
-    }
-    return len;
-}
 
 void cb_flip_bit(uint8_t *buf, size_t bit) {
     buf[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));

@@ -1,6 +1,7 @@
-/* framebuild.h (tests only): build TM (CCSDS 132.0-B-3) and AOS (732.0-B-4) transfer frames
- * carrying given packets, with chosen first header pointers, counters, OCF and FECF. Written
- * from the Blue Books independently of decoder/src/frame.c (own CRC, own layout code). */
+/* framebuild.h (tests only): TM (CCSDS 132.0-B-3) and AOS (732.0-B-4) transfer frames for the
+ * decoder's tests, built by the sim's production framer (sim/framer.h, written from the Blue
+ * Books independently of decoder/src/frame.c), plus what only tests want: zones given in
+ * part, chosen first header pointers, the decoder configuration of a channel. */
 #ifndef TEST_FRAMEBUILD_H
 #define TEST_FRAMEBUILD_H
 
@@ -9,22 +10,10 @@
 #include <stdint.h>
 
 #include "dec/frame.h"
+#include "sim/framer.h"
 
 /* One virtual channel's frames: layout (managed parameters) and the next header values. */
-typedef struct {
-    dec_frame_kind_t kind;
-    uint32_t frame_len;
-    bool fecf;
-    bool ocf;             /* TM: header flag set and OCF present; AOS: OCF present */
-    bool fhec;            /* AOS: 2 octets after the primary header (written as zero) */
-    uint32_t insert_zone; /* AOS: octets of insert zone (filled with 0xC3) */
-    uint32_t tm_sec_hdr;  /* TM: secondary header total octets, 0 (none) or 2..64 */
-    uint16_t scid;
-    uint8_t vcid;
-    uint8_t mc_count;  /* TM: next master channel count */
-    uint32_t vc_count; /* next VC count */
-    uint32_t ocf_word;
-} fb_chan_t;
+typedef sim_frame_chan_t fb_chan_t;
 
 /* A channel with kind k, frame length len, everything else zero. */
 fb_chan_t fb_chan(dec_frame_kind_t k, uint32_t len);
@@ -45,10 +34,8 @@ size_t fb_frame(const fb_chan_t *f, uint16_t fhp, const uint8_t *data, size_t n,
  * into consecutive frames written to out (frame_len each), with the right FHPs; the last
  * frame is filled by an idle packet (spanning one more frame when fewer than 7 octets are
  * left). Counters advance per frame in *f (MC and VC mod 256 for TM, VC mod 2^24 for AOS).
- * Returns the number of frames, 0 if they do not fit cap. */
+ * Returns the number of frames, 0 if they do not fit cap or the stream is not whole
+ * packets. */
 size_t fb_pack(fb_chan_t *f, const uint8_t *pkts, size_t len, uint8_t *out, size_t cap);
-
-/* Bit-by-bit CRC-16-CCITT (the builder's own, for FECFs). */
-uint16_t fb_crc16(const uint8_t *p, size_t n);
 
 #endif

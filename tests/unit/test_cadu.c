@@ -7,6 +7,7 @@
 #include "cadubuild.h"
 #include "dec/cadu.h"
 #include "guard.h"
+#include "sim/framer.h"
 
 #define MAX_FRAMES 64
 #define MAX_FLEN 2048
@@ -62,7 +63,7 @@ static size_t build_stream(unsigned n, size_t flen, unsigned il, bool rnd, uint8
     uint8_t frame[MAX_FLEN];
     for (unsigned i = 0; i < n; i++) {
         make_frame(i, flen, frame);
-        size_t k = cb_build(frame, flen, il, rnd, out + off, cap - off);
+        size_t k = sim_cadu_build(frame, flen, il, rnd, out + off, cap - off);
         cr_assert_gt(k, 0);
         off += k;
     }
@@ -184,7 +185,7 @@ Test(cadu, config_defaults_and_checks) {
 
 static void round_trip(uint32_t flen, uint32_t il) {
     static uint8_t stream[8 * 2100];
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     size_t n = build_stream(3, flen, il, true, stream, sizeof stream);
     cr_assert_eq(n, 3 * clen);
     dec_cadu_t *c = mk(flen, il, true);
@@ -226,7 +227,7 @@ Test(cadu, round_trip_every_interleave_full_and_shortened) {
 /* Corrupt `errs[j]` octets of codeword j of CADU `which` in a 3-CADU stream and decode. */
 static void rs_errors(uint32_t flen, uint32_t il, const unsigned *errs, uint32_t seed0) {
     static uint8_t stream[3 * 2100];
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     size_t n = build_stream(3, flen, il, true, stream, sizeof stream);
     uint32_t seed = seed0;
     bool bad = false;
@@ -301,7 +302,7 @@ Test(cadu, rs_corrects_16_per_codeword_and_drops_17) {
 
 Test(cadu, asm_found_at_every_offset_after_garbage) {
     const uint32_t flen = 223, il = 1;
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     static uint8_t stream[1600 + 3 * 300];
     uint32_t seed = 77;
     for (size_t g = 0; g <= 1300; g++) {
@@ -337,7 +338,7 @@ Test(cadu, asm_found_at_every_offset_after_garbage) {
 /* A 4-CADU stream whose first ASM has `bits` bit errors. */
 static void search_with_errors(unsigned bits, unsigned want_frames) {
     const uint32_t flen = 892, il = 4;
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     static uint8_t stream[4 * 1100];
     size_t n = build_stream(4, flen, il, true, stream, sizeof stream);
     for (unsigned b = 0; b < bits; b++) {
@@ -373,7 +374,7 @@ Test(cadu, asm_with_bit_errors_in_search) {
 
 Test(cadu, flywheel_keeps_and_loses_lock) {
     const uint32_t flen = 1115, il = 5;
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     static uint8_t stream[10 * 1279];
     /* One corrupted ASM (32 bit errors) in lock: accepted by the flywheel. */
     size_t n = build_stream(10, flen, il, true, stream, sizeof stream);
@@ -446,7 +447,7 @@ Test(cadu, slip_recovered_by_search_from_last_good_asm) {
      * misplaced CADUs are dropped; after the lock is lost the search goes back and finds
      * CADU 3 at its shifted place. */
     const uint32_t flen = 1115, il = 5;
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     static uint8_t stream[10 * 1279];
     size_t n = build_stream(10, flen, il, true, stream, sizeof stream);
     size_t cut = 2 * clen + 100;
@@ -502,7 +503,7 @@ static void same_sinks(const sink_t *a, const sink_t *b) {
 
 Test(cadu, chunking_does_not_matter) {
     const uint32_t flen = 1115, il = 5;
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     static uint8_t stream[100 + 20 * 1279 + 600];
     uint32_t seed = 4242;
     for (size_t i = 0; i < 100; i++) {
@@ -558,7 +559,7 @@ Test(cadu, chunking_does_not_matter) {
 
 Test(cadu, two_piece_cut_at_every_boundary) {
     const uint32_t flen = 40, il = 0;
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     static uint8_t stream[5 * 44 + 10];
     memset(stream, 0x55, 7);
     size_t n = 7 + build_stream(5, flen, il, true, stream + 7, sizeof stream - 7);
@@ -621,7 +622,7 @@ Test(cadu, without_derandomisation) {
 
 Test(cadu, flush_mid_cadu_and_out_of_lock) {
     const uint32_t flen = 1115, il = 5;
-    size_t clen = cb_cadu_len(flen, il);
+    size_t clen = sim_cadu_len(flen, il);
     static uint8_t stream[3 * 1279];
     cr_assert_eq(build_stream(3, flen, il, true, stream, sizeof stream), 3 * clen);
     dec_cadu_t *c = mk(flen, il, true);
