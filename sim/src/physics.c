@@ -3,11 +3,13 @@
 #include "sim/physics.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mon/atmos.h"
 #include "mon/geo.h"
+#include "mon/spacewx.h"
 #include "sim/swfile.h"
 
 /* Design notes.
@@ -30,7 +32,12 @@
  *   battery's remaining energy can carry for the whole step, is a brownout: the thruster is
  *   shed for that step (not firing: no thrust, no power, no propellant; the command is still
  *   reported), and if the bus alone still exceeds what the battery can give, the battery is
- *   emptied and the rest goes unserved. SoC stays in 0..100.
+ *   emptied and the rest goes unserved. SoC stays in 0..100. The station-keeping controller
+ *   commands no more than the power budget allows (array after the bus, plus the battery's
+ *   allowed discharge (90 % of it, a margin) while SoC is above reserve_soc_pct; at the
+ *   reserve the battery is first given half of max_charge_w until SoC is 10 points above it), as a
+ * power-aware thruster controller does, so it never browns out the bus itself; THRUSTER_FULL
+ * ignores the budget.
  * - Propellant: the flow follows the command (mdot = cmd / (Isp g0)): a THRUST_FACTOR
  *   degradation lowers the thrust, not the flow or the power. A step that needs more than
  *   what is left burns what is left and delivers thrust for that fraction of the step; at 0
@@ -41,7 +48,9 @@
  *   osculating orbit until two crossings or for near-equatorial orbits). Command =
  *   orbit-mean drag + K (target - mean altitude), K = 1 / (c tau), c = 2 sqrt(a^3/mu) / m
  *   (da/dt per newton, reference) and tau = 3 h: the altitude error decays with a 3 h time
- *   constant, far slower than the half-orbit lag of the running mean, so no overshoot. In
+ *   constant, far slower than the half-orbit lag of the running mean, so no overshoot. Above
+ *   the target the correction is at most 5 % of the drag (the orbit settles at a twentieth of
+ *   the drag's decay rate: hours for a few hundred metres). In
  *   the first orbit (no full mean yet) it commands the mean drag measured so far. Above
  *   target + band it coasts (orbit lowering). A command at or above min_thrust fires at the
  *   command (clamped to max); between 0 and min_thrust it fires min_thrust pulses,
@@ -52,14 +61,19 @@
  *   TARGET_ALTITUDE in force are those of the active event with the latest at_ns (the later
  *   in the file on a tie); extra loads add up.
  * - Re-entry: below 90 km (Jacchia's floor) the orbit is no longer propagated (frozen);
- *   time, power and events go on. */
+ *   time, power and events go on; the truth says `reentered` and vleo-sim sends no more
+ *   telemetry. */
 
 #define J2 1.08262668e-3
 #define RE_M (MON_WGS84_A_KM * 1000.0)
-#define TAU_S (3.0 * 3600.0) /* controller time constant */
-#define PULSE_HYST_S 150.0   /* sigma-delta hysteresis, seconds at min thrust */
-#define REENTRY_KM 90.0      /* Jacchia 1971's floor */
-#define RING_MAX 65536       /* running-mean samples kept at most */
+#define TAU_S (3.0 * 3600.0)   /* controller time constant */
+#define PULSE_HYST_S 150.0     /* sigma-delta hysteresis, seconds at min thrust */
+#define REENTRY_KM 90.0        /* Jacchia 1971's floor */
+#define RING_MAX 65536         /* running-mean samples kept at most */
+#define RECHARGE_BAND_PCT 10.0 /* the reserve is left once SoC is this far above it */
+#define BUDGET_DISCHARGE 0.9   /* the controller plans with 90 % of the allowed discharge */
+#define RECHARGE_SHARE 0.5     /* at the reserve, half the charge limit goes to the battery */
+#define LOWER_SHARE 0.05       /* inside the band the command stays within 5 % below drag */
 
 struct sim_world {
     sim_scenario_t s;
@@ -89,11 +103,15 @@ struct sim_world {
     double alt_km, lat_deg, lon_deg;
     double rho, drag_mn;
     double kp, f107, f107a, dfac;
+    mon_sw_t *sw; /* the scenario's space weather as the monitor reads it */
+    mon_sw_lookup_opts_t swo;
     double cmd_mn, thrust_mn, thr_power_w, solar_w, load_w;
     bool firing, in_shadow;
-    double batt_w;   /* battery power this step: + charge, - discharge */
-    double prop_use; /* kg this step */
-    bool brown;      /* this step is a brownout (counted when flown) */
+    double batt_w;      /* battery power this step: + charge, - discharge */
+    double prop_use;    /* kg this step */
+    bool brown;         /* this step is a brownout (counted when flown) */
+    bool recharging;    /* battery at the reserve: it charges before the thruster gets power */
+    bool power_limited; /* the command was cut to the power budget this step */
 };
 
 /* Test hook, deliberately not in the public header (tests/unit/test_physics.c declares it):
@@ -340,7 +358,9 @@ static double controller_command(sim_world_t *w, double target_km) {
             double a = RE_M + w->mean_alt_km * 1000.0;
             double c = 2.0 * sqrt(a * a * a / MON_MU_M3_S2) / w->mass_kg; /* m/s per N */
             double k_mn_per_km = 1e6 / (c * TAU_S);
-            law = w->mean_drag_mn + k_mn_per_km * e;
+            /* Below the drag by at most LOWER_SHARE of it: inside the band the orbit settles
+             * slowly rather than coasting (a thrust far below the drag is left to coasts). */
+            law = w->mean_drag_mn + fmax(k_mn_per_km * e, -LOWER_SHARE * w->mean_drag_mn);
         }
     }
     if (!(law > 0.0)) {
@@ -370,7 +390,13 @@ static void evaluate(sim_world_t *w) {
     int64_t t = now_ns(w);
     double t_s = (double)w->n * w->dt;
 
-    sim_space_weather_at(s, t, &w->kp, &w->f107, &w->f107a, &w->dfac);
+    sim_space_weather_at(s, t, NULL, NULL, NULL, &w->dfac);
+    mon_sw_values_t swv;
+    if (mon_sw_lookup(w->sw, t, &w->swo, &swv) == 0) {
+        w->kp = swv.kp;
+        w->f107 = swv.f107;
+        w->f107a = swv.f107a;
+    } /* else (never for a table built from the scenario): keep the previous values */
     double th = mon_gmst_rad(t);
     double re[3];
     to_ecef(th, w->r, w->v, re, NULL);
@@ -433,17 +459,37 @@ static void decide(sim_world_t *w) {
     }
     if (!(cmd > 0.0))
         cmd = 0.0;
-    w->cmd_mn = cmd;
-    bool fire = cmd > 0.0 && w->prop_kg > 0.0 && !w->reentered;
     double ratio = s->thrust_to_power_mn_per_kw > 0.0 ? s->thrust_to_power_mn_per_kw : 1.0;
 
     /* Power. */
     double cap = s->battery_capacity_wh > 0.0 ? s->battery_capacity_wh : 0.0;
     w->solar_w = w->in_shadow ? 0.0 : s->solar_array_w;
     double base = s->bus_load_w + es.extra_w;
-    double p_thr = fire ? cmd / ratio * 1000.0 : 0.0;
     double avail_w = w->energy_wh * 3600.0 / w->dt; /* what the battery holds, per step */
     double dis_lim = s->max_discharge_w < avail_w ? s->max_discharge_w : avail_w;
+
+    /* The controller's command within the power budget: the array after the bus, plus the
+     * battery down to the reserve; at the reserve the battery charges first until it is
+     * RECHARGE_BAND_PCT above it. THRUSTER_FULL ignores the budget (and may brown out). */
+    double soc = cap > 0.0 ? 100.0 * w->energy_wh / cap : 0.0;
+    if (soc <= s->reserve_soc_pct)
+        w->recharging = true;
+    else if (soc >= s->reserve_soc_pct + RECHARGE_BAND_PCT)
+        w->recharging = false;
+    w->power_limited = false;
+    if (!w->hold_drag && !es.off && !es.full && cmd > 0.0) {
+        double budget =
+            w->solar_w - base +
+            (w->recharging ? -RECHARGE_SHARE * s->max_charge_w : BUDGET_DISCHARGE * dis_lim);
+        double cmd_max = budget > 0.0 ? budget / 1000.0 * ratio : 0.0;
+        if (cmd > cmd_max) {
+            cmd = cmd_max >= s->min_thrust_mn ? cmd_max : 0.0;
+            w->power_limited = true;
+        }
+    }
+    w->cmd_mn = cmd;
+    bool fire = cmd > 0.0 && w->prop_kg > 0.0 && !w->reentered;
+    double p_thr = fire ? cmd / ratio * 1000.0 : 0.0;
     double deficit = base + p_thr - w->solar_w;
     w->brown = deficit > 0.0 && deficit > dis_lim;
     if (w->brown) {
@@ -514,11 +560,50 @@ static double mean_geodetic_alt_km(const double r0[3], const double v0[3], doubl
     return sum / steps;
 }
 
-sim_world_t *sim_world_new(const sim_scenario_t *s) {
-    sim_world_t *w = calloc(1, sizeof *w);
-    if (!w)
+/* The scenario's CelesTrak file, written to memory and parsed back. */
+static mon_sw_t *space_weather_table(const sim_scenario_t *s, char *err, size_t errlen) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    if (fp == NULL) {
+        snprintf(err, errlen, "out of memory for the space-weather table");
         return NULL;
+    }
+    int rc = sim_space_weather_write(s, fp, s->name, err, errlen);
+    if (fclose(fp) != 0 && rc == 0) {
+        snprintf(err, errlen, "out of memory for the space-weather table");
+        rc = -1;
+    }
+    mon_sw_t *sw = NULL;
+    if (rc == 0)
+        sw = mon_sw_parse(text, len, s->name, NULL, err, errlen);
+    free(text);
+    return sw;
+}
+
+sim_world_t *sim_world_new(const sim_scenario_t *s) {
+    return sim_world_create(s, NULL, 0);
+}
+
+sim_world_t *sim_world_create(const sim_scenario_t *s, char *err, size_t errlen) {
+    char scratch[256];
+    if (err == NULL || errlen == 0) {
+        err = scratch;
+        errlen = sizeof scratch;
+    }
+    err[0] = '\0';
+    sim_world_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory for the simulated world");
+        return NULL;
+    }
     w->s = *s;
+    mon_sw_lookup_opts_default(&w->swo);
+    w->sw = space_weather_table(s, err, errlen);
+    if (w->sw == NULL) {
+        free(w);
+        return NULL;
+    }
     double step = s->step_s;
     if (!isfinite(step) || step < 1e-3 || step > 3600.0)
         step = 5.0; /* the scenario reader validates; never divide by nothing here */
@@ -554,6 +639,7 @@ sim_world_t *sim_world_new(const sim_scenario_t *s) {
     w->cum_alt = calloc(w->cap, sizeof *w->cum_alt);
     w->cum_drag = calloc(w->cap, sizeof *w->cum_drag);
     if (!w->cum_alt || !w->cum_drag) {
+        snprintf(err, errlen, "out of memory for the simulated world");
         sim_world_destroy(&w);
         return NULL;
     }
@@ -570,6 +656,7 @@ void sim_world_destroy(sim_world_t **w_p) {
         return;
     free((*w_p)->cum_alt);
     free((*w_p)->cum_drag);
+    mon_sw_destroy(&(*w_p)->sw);
     free(*w_p);
     *w_p = NULL;
 }
@@ -633,5 +720,6 @@ void sim_world_truth(const sim_world_t *w, sim_truth_t *out) {
     out->f107 = w->f107;
     out->f107a = w->f107a;
     out->density_factor = w->dfac;
+    out->reentered = w->reentered;
     out->brownouts = w->brownouts;
 }

@@ -36,6 +36,7 @@ void sim_scenario_default(sim_scenario_t *s) {
     s->max_charge_w = 150.0;
     s->max_discharge_w = 150.0;
     s->initial_soc_pct = 90.0;
+    s->reserve_soc_pct = 50.0;
     s->f107 = 150.0;
     s->f107a = 150.0;
     s->kp = 2.0;

@@ -83,6 +83,7 @@ static const vleo_ydoc_num_t SEC_POWER[] = {
     F("max_charge_w", max_charge_w, 0, 1e6, false),
     F("max_discharge_w", max_discharge_w, 0, 1e6, false),
     F("initial_soc_pct", initial_soc_pct, 0, 100, false),
+    F("reserve_soc_pct", reserve_soc_pct, 0, 100, false),
 };
 static const vleo_ydoc_num_t SEC_SW[] = {
     F("f107", f107, 0, 1000, true),

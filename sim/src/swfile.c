@@ -176,12 +176,13 @@ static bool inputs_ok(const sim_scenario_t *s) {
     return s->n_events <= SIM_MAX_EVENTS;
 }
 
-int sim_write_space_weather(const sim_scenario_t *scn, const char *path, char *err, size_t errlen) {
+int sim_space_weather_write(const sim_scenario_t *scn, FILE *fp, const char *path, char *err,
+                            size_t errlen) {
     if (err != NULL && errlen > 0) {
         err[0] = '\0';
     }
-    if (scn == NULL || path == NULL) {
-        return fail(err, errlen, path, "no scenario or no path");
+    if (scn == NULL || fp == NULL) {
+        return fail(err, errlen, path, "no scenario or no stream");
     }
     const sim_scenario_t *s = scn;
     if (!(s->duration_s > 0) || s->duration_s > SW_MAX_RUN_DAYS * 86400.0) {
@@ -221,13 +222,6 @@ int sim_write_space_weather(const sim_scenario_t *scn, const char *path, char *e
     fill_f107(s, rows, n, SW_DAYS_BEFORE - 1, end_day - first, SW_DAYS_BEFORE);
     free(closed);
 
-    FILE *fp = fopen(path, "w");
-    if (fp == NULL) {
-        char what[160];
-        snprintf(what, sizeof what, "cannot create: %s", strerror(errno));
-        free(rows);
-        return fail(err, errlen, path, what);
-    }
     const int64_t bartels1 = days_from_civil(1832, 2, 8); /* day 1 of rotation 1 */
     fprintf(fp, "%s\n", SW_HEADER);
     for (int64_t i = 0; i < n; i++) {
@@ -255,7 +249,45 @@ int sim_write_space_weather(const sim_scenario_t *scn, const char *path, char *e
                 SW_CP, SW_C9, SW_ISN, r->f107, r->f107, c81, l81, c81, l81);
     }
     free(rows);
-    bool bad = ferror(fp) != 0;
+    if (fflush(fp) != 0 || ferror(fp) != 0) {
+        char what[160];
+        snprintf(what, sizeof what, "cannot write: %s", strerror(errno));
+        return fail(err, errlen, path, what);
+    }
+    return 0;
+}
+
+int sim_write_space_weather(const sim_scenario_t *s, const char *path, char *err, size_t errlen) {
+    if (err != NULL && errlen > 0) {
+        err[0] = '\0';
+    }
+    if (path == NULL) {
+        return fail(err, errlen, path, "no path");
+    }
+    /* Made in memory first: a scenario that cannot be written leaves no file behind. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (mem == NULL) {
+        return fail(err, errlen, path, "out of memory");
+    }
+    int rc = sim_space_weather_write(s, mem, path, err, errlen);
+    if (fclose(mem) != 0 && rc == 0) {
+        rc = fail(err, errlen, path, "out of memory");
+    }
+    if (rc != 0) {
+        free(text);
+        return rc;
+    }
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        char what[160];
+        snprintf(what, sizeof what, "cannot create: %s", strerror(errno));
+        free(text);
+        return fail(err, errlen, path, what);
+    }
+    bool bad = fwrite(text, 1, len, fp) != len;
+    free(text);
     if (fclose(fp) != 0 || bad) {
         char what[160];
         snprintf(what, sizeof what, "cannot write: %s", strerror(errno));

@@ -704,8 +704,9 @@ static int emit(run_t *r, stream_t *st, int which, const sim_truth_t *t) {
         break;
     }
     st->seq = (uint16_t)((st->seq + 1) & 0x3FFF);
-    if (in_gap(r->s, t->t_ns)) {
-        /* the link is down: a started frame went out before, with its last packet's time */
+    if (in_gap(r->s, t->t_ns) || t->reentered) {
+        /* the link is down (or the spacecraft gone): a started frame went out before, with
+         * its last packet's time */
         return sim_out_flush(r->o, r->last_ns);
     }
     if (r->speed > 0.0) {
@@ -735,9 +736,8 @@ int64_t sim_run(const sim_scenario_t *s, sim_out_t *o, double speed, sim_progres
         snprintf(err, errlen, "scenario without a positive duration and step");
         return -1;
     }
-    sim_world_t *w = sim_world_new(s);
+    sim_world_t *w = sim_world_create(s, err, errlen);
     if (w == NULL) {
-        snprintf(err, errlen, "out of memory for the simulated world");
         return -1;
     }
     run_t r = {.s = s,

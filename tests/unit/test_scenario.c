@@ -60,7 +60,7 @@ static const char FULL[] =
     "           isp_s: 1600, propellant_kg: 3.25}\n"                                     /* 12 */
     "controller: {station_keeping: false, target_altitude_km: 255, band_km: 0.25}\n"     /* 13 */
     "power: {solar_array_w: 310, bus_load_w: 85, battery_capacity_wh: 250, max_charge_w: 120,\n"
-    "        max_discharge_w: 140, initial_soc_pct: 75}\n"                      /* 15 */
+    "        max_discharge_w: 140, initial_soc_pct: 75, reserve_soc_pct: 45}\n" /* 15 */
     "space_weather: {f107: 121.5, f107a: 110, kp: 2.33, density_factor: 1.1}\n" /* 16 */
     "telemetry: {gnss_period_s: 15, hk_period_s: 45, idle_period_s: 0, gnss_noise_m: 3,\n"
     "            thrust_noise_pct: 1.5, power_noise_w: 0.5}\n"                  /* 18 */
@@ -116,6 +116,7 @@ Test(scenario, full_file_every_field) {
     cr_expect_eq(s.max_charge_w, 120.0);
     cr_expect_eq(s.max_discharge_w, 140.0);
     cr_expect_eq(s.initial_soc_pct, 75.0);
+    cr_expect_eq(s.reserve_soc_pct, 45.0);
     cr_expect_eq(s.f107, 121.5);
     cr_expect_eq(s.f107a, 110.0);
     cr_expect_eq(s.kp, 2.33);
@@ -179,6 +180,7 @@ static void expect_defaults(const sim_scenario_t *s, const char *name) {
     cr_expect_eq(s->max_charge_w, 150.0);
     cr_expect_eq(s->max_discharge_w, 150.0);
     cr_expect_eq(s->initial_soc_pct, 90.0);
+    cr_expect_eq(s->reserve_soc_pct, 50.0);
     cr_expect_eq(s->f107, 150.0);
     cr_expect_eq(s->f107a, 150.0);
     cr_expect_eq(s->kp, 2.0);
@@ -331,6 +333,8 @@ Test(scenario, ranges) {
                "t.yaml:1: controller.band_km: must be > 0 and <= 100, got '0'");
     expect_err("power: {initial_soc_pct: 101}\n",
                "t.yaml:1: power.initial_soc_pct: must be between 0 and 100, got '101'");
+    expect_err("power: {reserve_soc_pct: -1}\n",
+               "t.yaml:1: power.reserve_soc_pct: must be between 0 and 100, got '-1'");
     expect_err("space_weather: {kp: 9.1}\n",
                "t.yaml:1: space_weather.kp: must be between 0 and 9, got '9.1'");
     expect_err("space_weather: {f107: 0}\n",

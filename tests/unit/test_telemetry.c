@@ -736,6 +736,49 @@ Test(telemetry_pcap, run_counts_times_gap_and_wrap, .init = setup_got, .fini = t
     cr_assert_eq(count[3], 270);
 }
 
+/* A spacecraft that falls below 90 km is gone: its telemetry stops there. From 120 km with
+ * the thruster off the orbit decays within hours. */
+Test(telemetry_pcap, telemetry_stops_at_reentry, .init = setup_got, .fini = teardown_got) {
+    sim_scenario_t s;
+    sim_scenario_default(&s);
+    s.altitude_km = 120.0;
+    s.station_keeping = false;
+    s.duration_s = 6 * 3600.0;
+    /* when the world says it re-entered */
+    sim_world_t *w = sim_world_new(&s);
+    cr_assert_not_null(w);
+    sim_truth_t t;
+    int64_t t_re = 0;
+    for (int i = 0; i < 6 * 720 && t_re == 0; i++) {
+        sim_world_step(w);
+        sim_world_truth(w, &t);
+        if (t.reentered)
+            t_re = t.t_ns;
+    }
+    sim_world_destroy(&w);
+    cr_assert_neq(t_re, 0, "no re-entry within 6 h from 120 km");
+    cr_assert_gt(t_re, s.start_ns + 600LL * VLEO_NS_PER_S);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/simtm_reentry_%d.pcap", (int)getpid());
+    char err[256];
+    sim_out_t *o = sim_out_open(SIM_OUT_PCAP, path, err, sizeof err);
+    cr_assert_not_null(o, "%s", err);
+    int64_t n = sim_run(&s, o, 0.0, NULL, NULL, err, sizeof err);
+    cr_assert_eq(sim_out_close(&o), 0);
+    cr_assert_gt(n, 0, "%s", err);
+    read_back(path);
+    unlink(path);
+    cr_assert_eq(got->n, (size_t)n);
+    int64_t last = 0;
+    for (size_t i = 0; i < got->n; i++)
+        last = got->rx[i] > last ? got->rx[i] : last;
+    /* the last packet comes before the re-entry, within one GNSS period (10 s) of it */
+    cr_assert_lt(last, t_re, "last %lld re-entry %lld", (long long)last, (long long)t_re);
+    cr_assert_geq(last, t_re - 10LL * VLEO_NS_PER_S - 5LL * VLEO_NS_PER_S);
+    printf("re-entry from 120 km after %.0f s: %lld packets, none after it\n",
+           (double)(t_re - s.start_ns) / 1e9, (long long)n);
+}
+
 static void record_last(void *ctx, const sim_truth_t *t) {
     int *calls = ctx;
     (*calls)++;

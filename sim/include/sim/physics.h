@@ -1,8 +1,11 @@
 /* sim/physics.h: the simulated world of a scenario (issue 6 item 1): orbit propagation
  * (two-body + J2 + drag from the monitor's Jacchia 1971 with the scenario's space weather
- * and density factor + tangential thrust), fixed-step RK4; cylindrical Earth shadow; solar
- * array, battery with capacity and charge/discharge limits, bus load and thruster power; a
- * thruster (thrust to power, throttle range, degradation, on/off, propellant) and a
+ * and density factor + tangential thrust). Jacchia's inputs are read the way the model
+ * defines them and the monitor reads them: from the scenario's CelesTrak file (written in
+ * memory), F10.7 of the previous day and the 3-hourly Kp of 6.7 h earlier; the density
+ * factor (what models do not know) applies at its own times, fixed-step RK4; cylindrical Earth
+ * shadow; solar array, battery with capacity and charge/discharge limits, bus load and thruster
+ * power; a thruster (thrust to power, throttle range, degradation, on/off, propellant) and a
  * station-keeping controller that holds the orbit-mean altitude in a band. Deterministic: no
  * randomness here (telemetry noise is added by the packetizer). */
 #ifndef SIM_PHYSICS_H
@@ -35,11 +38,16 @@ typedef struct {
     double soc_pct;          /* battery state of charge */
     bool in_shadow;
     double propellant_kg;
-    double kp, f107, f107a, density_factor; /* space weather in force */
-    uint64_t brownouts; /* steps where the load exceeded supply + max discharge */
+    double kp, f107, f107a; /* Jacchia's inputs now (Kp of 6.7 h ago, F10.7 of yesterday) */
+    double density_factor;  /* truth over the model, in force now */
+    uint64_t brownouts;     /* steps where the load exceeded supply + max discharge */
+    bool reentered;         /* fell below 90 km: the orbit is frozen and telemetry stops */
 } sim_truth_t;
 
-/* Build the world at the scenario's start. NULL only without memory. */
+/* Build the world at the scenario's start. NULL without memory, or when the scenario's
+ * space weather cannot be made into a CelesTrak table (message in err, may be NULL). */
+sim_world_t *sim_world_create(const sim_scenario_t *s, char *err, size_t errlen);
+/* The same without a message. */
 sim_world_t *sim_world_new(const sim_scenario_t *s);
 void sim_world_destroy(sim_world_t **w_p);
 

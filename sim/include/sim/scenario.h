@@ -76,6 +76,7 @@ typedef struct {
     double max_charge_w;        /* [150] */
     double max_discharge_w;     /* [150]: beyond it the bus browns out (load shed, counted) */
     double initial_soc_pct;     /* [90] */
+    double reserve_soc_pct;     /* [50]: the controller does not discharge below it for thrust */
 
     /* space weather (truth and what the written CelesTrak file says) */
     double f107, f107a, kp; /* quiet constants [150, 150, 2] */

@@ -7,6 +7,7 @@
 #define SIM_SWFILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sim/scenario.h"
 
@@ -17,5 +18,11 @@ void sim_space_weather_at(const sim_scenario_t *s, int64_t t_ns, double *kp, dou
 
 /* Write the file. Returns 0, or -1 with a message naming path in err. */
 int sim_write_space_weather(const sim_scenario_t *s, const char *path, char *err, size_t errlen);
+
+/* The same text to an open stream (flushed, not closed); `name` is used in messages. The
+ * simulated world reads it back (open_memstream + mon_sw_parse) so that its truth density
+ * uses exactly the space weather the monitor will read from the file. */
+int sim_space_weather_write(const sim_scenario_t *s, FILE *fp, const char *name, char *err,
+                            size_t errlen);
 
 #endif
