@@ -19,6 +19,7 @@
 #define FIT_STEP_S 30.0   /* altitude samples closer than this are averaged (decimation) */
 #define FIT_EVERY_S 300.0 /* the decay fit is redone at most this often (it costs ~0.3 ms) */
 #define BUCKET_S 60       /* orbit-long windows are kept in buckets of this many seconds */
+#define STATION_KEEPING_FRACTION 0.9 /* of an orbit commanded, for the drag check */
 
 /* Alert conditions, each its own life cycle (and id) under one kind. */
 typedef enum {
@@ -66,8 +67,10 @@ typedef struct {
     int64_t t0_ns; /* bucket start, a multiple of BUCKET_S */
     float sum[Q_ORBIT];
     uint16_t n[Q_ORBIT];
-    float soc_min; /* lowest state of charge seen in the bucket (NaN: none) */
-    float kp_max;  /* highest Kp the evaluations in the bucket used */
+    float soc_min;              /* lowest state of charge seen in the bucket (NaN: none) */
+    float kp_max;               /* highest Kp the evaluations in the bucket used */
+    uint16_t n_known, n_active; /* evaluations that told whether the thruster was commanded
+                                   (command, else on flag), and those where it was */
 } bucket_t;
 
 /* Samples of one role since the previous evaluation. */
@@ -499,6 +502,28 @@ static slot_t *slot_push(sc_t *s, int64_t t_ns) {
     return sl;
 }
 
+/* Which slots a window takes. */
+typedef enum {
+    SLOTS_ALL = 0,
+    SLOTS_FIRING,   /* the thruster on (by its flag; without one, commanded) */
+    SLOTS_COMMANDED /* the thruster commanded (by its command; without one, the flag) */
+} slots_t;
+
+static bool slot_flag(const slot_t *sl, int q, bool *have) {
+    *have = (sl->have & (1u << q)) != 0;
+    return *have && (q == Q_ON ? sl->v[q] > 0.5 : sl->v[q] > 0.0);
+}
+
+static bool slot_taken(const slot_t *sl, slots_t which) {
+    if (which == SLOTS_ALL)
+        return true;
+    int first = which == SLOTS_FIRING ? Q_ON : Q_CMD;
+    int second = which == SLOTS_FIRING ? Q_CMD : Q_ON;
+    bool have;
+    bool v = slot_flag(sl, first, &have);
+    return have ? v : slot_flag(sl, second, &have);
+}
+
 /* Add an evaluation's slot to the bucket of its time (a new bucket when it starts one). */
 static void bucket_add(sc_t *s, const slot_t *sl, double soc_min, double kp) {
     int64_t w = (int64_t)BUCKET_S * 1000000000LL;
@@ -526,6 +551,10 @@ static void bucket_add(sc_t *s, const slot_t *sl, double soc_min, double kp) {
             b->n[q]++;
         }
     }
+    if (sl->have & ((1u << Q_CMD) | (1u << Q_ON))) {
+        b->n_known++;
+        b->n_active += slot_taken(sl, SLOTS_COMMANDED);
+    }
     if (isfinite(soc_min))
         b->soc_min = isfinite(b->soc_min) ? fminf(b->soc_min, (float)soc_min) : (float)soc_min;
 }
@@ -537,6 +566,8 @@ typedef struct {
     double span_s;  /* time they cover */
     double soc_min; /* lowest state of charge in the window (buckets only) */
     double kp_max;  /* highest Kp used in the window (buckets only) */
+    double active;  /* fraction of evaluations with the thruster commanded (buckets only;
+                       NaN: never known) */
 } window_t;
 
 /* Means over the buckets that start in [now - offset - window, now - offset): orbit-long
@@ -547,6 +578,7 @@ static void orbit_means(const sc_t *s, int64_t now_ns, double window_s, double o
     w->soc_min = NAN;
     w->kp_max = NAN;
     double sum[Q_ORBIT] = {0};
+    uint32_t known = 0, active = 0;
     int64_t end = now_ns - (int64_t)(offset_s * NS);
     int64_t start = end - (int64_t)(window_s * NS);
     for (size_t k = 0; k < s->bucket_count; k++) {
@@ -561,6 +593,8 @@ static void orbit_means(const sc_t *s, int64_t now_ns, double window_s, double o
             sum[q] += b->sum[q];
             w->n[q] += b->n[q];
         }
+        known += b->n_known;
+        active += b->n_active;
         if (isfinite(b->soc_min))
             w->soc_min = isfinite(w->soc_min) ? fmin(w->soc_min, b->soc_min) : b->soc_min;
         if (isfinite(b->kp_max))
@@ -568,24 +602,25 @@ static void orbit_means(const sc_t *s, int64_t now_ns, double window_s, double o
     }
     for (int q = 0; q < Q_COUNT; q++)
         w->mean[q] = q < Q_ORBIT && w->n[q] ? sum[q] / w->n[q] : NAN;
+    w->active = known ? (double)active / known : NAN;
     w->span_s = (double)w->slots * BUCKET_S;
 }
 
-/* Means over the slots of the last window_s seconds; a quantity only over slots that had it.
- * When `only_on`, only slots with the thruster on (or commanded) count. */
-static void window_means(const sc_t *s, int64_t now_ns, double window_s, bool only_on,
+/* Means over the slots of the last window_s seconds; a quantity only over slots that had it,
+ * and only slots of the kind `which`. */
+static void window_means(const sc_t *s, int64_t now_ns, double window_s, slots_t which,
                          window_t *w) {
     memset(w, 0, sizeof *w);
     w->soc_min = NAN;
+    w->kp_max = NAN;
+    w->active = NAN;
     double sum[Q_COUNT] = {0};
     int64_t oldest = now_ns;
     for (size_t k = 0; k < s->slot_count; k++) {
         const slot_t *sl = &s->slots[(s->slot_head + s->slot_count - 1 - k) % s->n_slots_cap];
         if ((double)(now_ns - sl->t_ns) / NS > window_s)
             break;
-        if (only_on &&
-            !((sl->have & (1u << Q_ON)) ? sl->v[Q_ON] > 0.5
-                                        : (sl->have & (1u << Q_CMD)) && sl->v[Q_CMD] > 0))
+        if (!slot_taken(sl, which))
             continue;
         w->slots++;
         oldest = sl->t_ns;
@@ -677,8 +712,37 @@ static const mon_alert_input_t UNKNOWN = {.level = MON_SEV_NONE, .clear = false}
 
 /* --- the checks ---------------------------------------------------------------------- */
 
-static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *base,
-                           const window_t *orbit) {
+/* Means of the modelled drag and the thrust over the decay fit's window, weighted by
+ * 6u(1-u) (u = 0..1 across the window): a least-squares slope over a window estimates
+ * exactly this weighted mean of the rate. NaN where a quantity never appeared. */
+static void fit_weighted_means(const sc_t *s, const mon_trend_est_t *est, double *drag_mn,
+                               double *thrust_mn) {
+    double sw[2] = {0, 0}, sv[2] = {0, 0};
+    int64_t end = est->t_ns;
+    int64_t start = end - (int64_t)(est->span_s * NS);
+    for (size_t k = 0; k < s->bucket_count; k++) {
+        const bucket_t *b =
+            &s->buckets[(s->bucket_head + s->bucket_count - 1 - k) % s->n_buckets_cap];
+        double mid = (double)(b->t0_ns - start) / NS + BUCKET_S / 2.0;
+        if (mid < 0.0)
+            break;
+        double u = est->span_s > 0 ? mid / est->span_s : 0.0;
+        if (u >= 1.0)
+            continue;
+        double w = u * (1.0 - u);
+        const int q[2] = {Q_DRAG, Q_THRUST};
+        for (int i = 0; i < 2; i++) {
+            if (b->n[q[i]]) {
+                sw[i] += w;
+                sv[i] += w * b->sum[q[i]] / b->n[q[i]];
+            }
+        }
+    }
+    *drag_mn = sw[0] > 0 ? sv[0] / sw[0] : NAN;
+    *thrust_mn = sw[1] > 0 ? sv[1] / sw[1] : NAN;
+}
+
+static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *base) {
     const mon_checks_cfg_t *c = &s->cfg->checks;
     ctx_t x = *base;
     char msg[256];
@@ -698,10 +762,14 @@ static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_
     x.decay_sigma = sigma;
     x.window_s = est.span_s;
 
-    /* Expected: drag alone, and with the measured thrust, both orbit means. */
+    /* Expected: drag alone, and with the measured thrust, weighted over the fit's window the
+     * way its slope weights the rate (so a thruster switched on or off inside the window is
+     * counted as the fit sees it). */
     double k = dadt_per_newton(s, mean) * DAY_S / 1000.0; /* km/day per newton */
-    double drag_n = orbit->n[Q_DRAG] ? orbit->mean[Q_DRAG] / 1000.0 : NAN;
-    double thrust_n = orbit->n[Q_THRUST] ? orbit->mean[Q_THRUST] / 1000.0 : 0.0;
+    double drag_mn, thrust_mn;
+    fit_weighted_means(s, &est, &drag_mn, &thrust_mn);
+    double drag_n = drag_mn / 1000.0;
+    double thrust_n = isfinite(thrust_mn) ? thrust_mn / 1000.0 : 0.0;
     if (isfinite(drag_n)) {
         double exp_drag = -k * drag_n;
         double expected = k * (thrust_n - drag_n);
@@ -774,13 +842,13 @@ static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_
     step(m, s, C_FLOOR, now_ns, &fin, &x, msg);
 }
 
-/* Station-keeping unless telemetry says the thruster is off or not commanded. */
+/* Station-keeping over an orbit window: the thruster commanded (by its command when there is
+ * one, else by its on flag) nearly all the time: an orbit that starts or ends a coast (orbit
+ * lowering) is not held against the drag, nor is pulsing below the thruster's minimum. A thruster
+ * commanded but not firing is the worst shortfall, not a thruster off on purpose. Without either
+ * role: always. */
 static bool station_keeping(const window_t *w) {
-    if (w->n[Q_ON])
-        return w->mean[Q_ON] >= 0.5;
-    if (w->n[Q_CMD])
-        return w->mean[Q_CMD] > 0.0;
-    return true;
+    return isnan(w->active) || w->active >= STATION_KEEPING_FRACTION;
 }
 
 static void check_thrust(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *base,
@@ -826,7 +894,7 @@ static void check_thrust(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t 
     if (!s->configured[MON_ROLE_THRUST_CMD_MN])
         return;
     window_t on;
-    window_means(s, now_ns, c->thrust_average_s, true, &on);
+    window_means(s, now_ns, c->thrust_average_s, SLOTS_COMMANDED, &on);
     if (on.n[Q_THRUST] >= 3 && on.n[Q_CMD] >= 3 && on.mean[Q_CMD] > 0.0) {
         double t = on.mean[Q_THRUST], cmd = on.mean[Q_CMD];
         double thr = cmd * (1.0 - c->thrust_cmd_margin_pct / 100.0);
@@ -846,9 +914,9 @@ static void check_thrust(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t 
                  s->cfg->name, t, cmd, thr);
         step(m, s, C_COMMAND, now_ns, &in, &x, msg);
     } else {
-        mon_alert_input_t in = {.level = MON_SEV_NONE, .clear = on.n[Q_CMD] == 0 && on.slots == 0};
-        snprintf(msg, sizeof msg, "%s thruster not commanded", s->cfg->name);
-        step(m, s, C_COMMAND, now_ns, &in, &x, msg);
+        /* Not commanded (or too few samples): a shortfall seen while commanded is neither
+         * confirmed nor refuted, so it stays raised until the thruster is commanded again. */
+        step(m, s, C_COMMAND, now_ns, &UNKNOWN, &x, "");
     }
 }
 
@@ -948,7 +1016,7 @@ static void check_power(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *
     ctx_t x = *base;
     char msg[256];
     window_t w;
-    window_means(s, now_ns, c->power_average_s, false, &w);
+    window_means(s, now_ns, c->power_average_s, SLOTS_ALL, &w);
     x.window_s = w.span_s;
 
     if (s->configured[MON_ROLE_LOAD_POWER_W] && s->configured[MON_ROLE_SOLAR_POWER_W]) {
@@ -993,7 +1061,7 @@ static void check_power(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *
 
     if (s->configured[MON_ROLE_THRUSTER_POWER_W] && sc->thrust_to_power_mn_per_kw > 0) {
         window_t on;
-        window_means(s, now_ns, c->power_average_s, true, &on);
+        window_means(s, now_ns, c->power_average_s, SLOTS_FIRING, &on);
         double min_t = 0.05 * sc->max_thrust_mn; /* below, overheads swamp the ratio */
         if (on.n[Q_TPOWER] >= 3 && on.n[Q_THRUST] >= 3 && on.mean[Q_THRUST] > min_t) {
             double p = on.mean[Q_TPOWER];
@@ -1016,8 +1084,8 @@ static void check_power(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *
                      on.mean[Q_THRUST], need, sc->thrust_to_power_mn_per_kw);
             step(m, s, C_THRUSTER, now_ns, &in, &x, msg);
         } else {
-            mon_alert_input_t in = {.level = MON_SEV_NONE, .clear = on.slots == 0};
-            step(m, s, C_THRUSTER, now_ns, &in, &x, "thruster idle");
+            /* Idle or barely firing: no judgement either way (as for the command check). */
+            step(m, s, C_THRUSTER, now_ns, &UNKNOWN, &x, "");
         }
     }
 
@@ -1130,7 +1198,7 @@ static void evaluate(mon_monitor_t *m, sc_t *s, int64_t now_ns) {
         mon_trend_fit(s->alt_trend, p0, &s->alt_est);
         s->next_fit_ns = now_ns + (int64_t)(FIT_EVERY_S * NS);
     }
-    check_altitude(m, s, now_ns, &x, &orbit);
+    check_altitude(m, s, now_ns, &x);
     check_thrust(m, s, now_ns, &x, &orbit, orbit_s);
     check_power(m, s, now_ns, &x);
     check_stale(m, s, now_ns);

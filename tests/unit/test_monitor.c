@@ -117,6 +117,8 @@ typedef struct {
     double extra_load_w; /* from load_from_s on */
     double load_from_s;
     double silent_from_s, silent_to_s; /* no telemetry in between */
+    double dry_from_s;                 /* from then on commanded but not firing (no fuel) */
+    double off_from_s, off_to_s;       /* not commanded in between (a coast) */
 } scen_t;
 
 typedef struct {
@@ -150,6 +152,12 @@ static void run(mon_monitor_t *m, const mon_sc_cfg_t *sc, const scen_t *sc_, dou
         double factor = ts >= sc_->fault_from_s && ts < sc_->fault_to_s ? sc_->thrust_factor : 1.0;
         double thrust = st.cmd_mn * factor * (1.0 + 0.03 * gauss());
         double tpower = st.cmd_mn / sc->thrust_to_power_mn_per_kw * 1e3 * (1.0 + 0.02 * gauss());
+        bool off = ts >= sc_->off_from_s && ts < sc_->off_to_s;
+        bool firing = !off && ts < sc_->dry_from_s;
+        if (!firing) {
+            thrust = 0.0;
+            tpower = 0.0;
+        }
         bool sun = fmod(ts, P) < 0.65 * P;
         double solar = sun ? 200.0 : 0.0;
         double load = 80.0 + tpower + 2.0 * gauss();
@@ -168,8 +176,8 @@ static void run(mon_monitor_t *m, const mon_sc_cfg_t *sc, const scen_t *sc_, dou
         bool have[MON_ROLE_COUNT] = {0};
         v[MON_ROLE_ALTITUDE_KM] = alt;
         v[MON_ROLE_THRUST_MN] = thrust;
-        v[MON_ROLE_THRUST_CMD_MN] = st.cmd_mn;
-        v[MON_ROLE_THRUSTER_ON] = 1;
+        v[MON_ROLE_THRUST_CMD_MN] = off ? 0.0 : st.cmd_mn;
+        v[MON_ROLE_THRUSTER_ON] = firing;
         v[MON_ROLE_THRUSTER_POWER_W] = tpower;
         v[MON_ROLE_SOLAR_POWER_W] = solar;
         v[MON_ROLE_LOAD_POWER_W] = load;
@@ -190,7 +198,10 @@ static const scen_t NOMINAL = {.thrust_factor = 1.0,
                                .fault_to_s = 1e30,
                                .load_from_s = 1e30,
                                .silent_from_s = 1e30,
-                               .silent_to_s = 1e30};
+                               .silent_to_s = 1e30,
+                               .dry_from_s = 1e30,
+                               .off_from_s = 1e30,
+                               .off_to_s = 1e30};
 
 static void dump(const events_t *x) {
     if (!getenv("VLEO_TEST_VERBOSE"))
@@ -480,6 +491,96 @@ Test(monitor, thrust_recovery_clears_what_the_fault_raised, .timeout = 120) {
                   after);
     }
     cr_assert_eq(mon_monitor_active_alerts(m), 0);
+    mon_monitor_destroy(&m);
+}
+
+/* Out of propellant: still commanded, no longer firing. That is a thrust shortfall against
+ * both the command and the drag (CRITICAL: nothing delivered), never "thruster off on
+ * purpose", and it stays raised while the command stays. */
+Test(monitor, commanded_but_not_firing_is_a_critical_shortfall, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    scen_t s = NOMINAL;
+    s.dry_from_s = 12 * 3600.0;
+    run(m, &sc, &s, 1.0, 10.0);
+    dump(&x);
+    const double P = mon_orbit_period_s(250.0);
+    const char *const conds[] = {"command", "drag"};
+    /* the 600 s command mean falls under 50 % of the command after 300 s (+ min duration);
+     * the orbit-mean thrust under 50 % of the drag after half an orbit */
+    const double within[] = {300.0 + 120.0 + 30.0, 0.5 * P + 120.0 + 90.0};
+    for (int i = 0; i < 2; i++) {
+        const mon_event_t *r = find(&x, conds[i], MON_EV_RAISED);
+        cr_assert_not_null(r, "%s raised", conds[i]);
+        double after = (double)(r->ev.time_ns - T0) / 1e9 - 12 * 3600.0;
+        cr_assert(after > 0 && after < within[i], "%s raised %.0f s after the tank ran dry",
+                  conds[i], after);
+        cr_assert_null(find(&x, conds[i], MON_EV_CLEARED), "%s must stay raised", conds[i]);
+        bool critical = false;
+        for (size_t k = 0; k < x.n && k < MAX_EV; k++)
+            critical |= strcmp(x.ev[k].id, r->id) == 0 && x.ev[k].ev.severity == MON_SEV_CRITICAL;
+        cr_assert(critical, "%s reaches CRITICAL", conds[i]);
+    }
+    cr_assert_null(find(&x, "thruster", MON_EV_RAISED), "no power-per-thrust judgement unfired");
+    mon_monitor_destroy(&m);
+}
+
+/* A shortfall against the command stays raised while the thruster is not commanded (no
+ * evidence either way) and clears on the first good firing after it. */
+Test(monitor, a_command_shortfall_holds_through_a_coast, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    scen_t s = NOMINAL;
+    s.thrust_factor = 0.6;
+    s.fault_from_s = 12 * 3600.0;
+    s.fault_to_s = 14 * 3600.0; /* healthy again when commanded after the coast */
+    s.off_from_s = 14 * 3600.0;
+    s.off_to_s = 18 * 3600.0;
+    run(m, &sc, &s, 1.0, 10.0);
+    dump(&x);
+    const char *const conds[] = {"command", "thruster"};
+    for (int i = 0; i < 2; i++) {
+        const mon_event_t *r = find(&x, conds[i], MON_EV_RAISED);
+        const mon_event_t *c = find(&x, conds[i], MON_EV_CLEARED);
+        cr_assert_not_null(r, "%s raised", conds[i]);
+        cr_assert_not_null(c, "%s cleared", conds[i]);
+        cr_assert_str_eq(r->id, c->id);
+        double raised = (double)(r->ev.time_ns - T0) / 1e9 - 12 * 3600.0;
+        double cleared = (double)(c->ev.time_ns - T0) / 1e9 - 18 * 3600.0;
+        cr_assert(raised > 0 && raised < 900.0, "%s raised %.0f s after the fault", conds[i],
+                  raised);
+        cr_assert(cleared > 0 && cleared < 900.0, "%s cleared %.0f s after firing again", conds[i],
+                  cleared);
+    }
+    mon_monitor_destroy(&m);
+}
+
+/* A coast of an hour (not commanded) and its end are not thrust shortfalls against the drag:
+ * the orbit around each transition is not a station-keeping orbit. */
+Test(monitor, coast_transitions_are_not_drag_shortfalls, .timeout = 120) {
+    mon_config_t cfg;
+    mon_sc_cfg_t sc;
+    base_cfg(&cfg, &sc);
+    events_t x = {0};
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    scen_t s = NOMINAL;
+    s.off_from_s = 12 * 3600.0;
+    s.off_to_s = 13 * 3600.0;
+    run(m, &sc, &s, 1.0, 10.0);
+    dump(&x);
+    cr_assert_eq(x.n, 0, "first: %s", x.n ? x.ev[0].message : "");
     mon_monitor_destroy(&m);
 }
 
