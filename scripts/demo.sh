@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # demo.sh: the README's main job. Installs what is needed, builds, and runs the bundled sample
-# captures from decoder to monitor to alerts on screen:
-#   1. vleo-replay of captures/thruster-fault.pcap (an hour of spacecraft QK1 whose thruster
-#      delivers 60 % of its command from 06:20): alerts as they happen, then the summary;
+# captures (written by vleo-sim, see captures/README.md) from decoder to monitor to alerts on
+# screen:
+#   1. vleo-replay of captures/thruster-degradation.pcap (a day of spacecraft QK1 whose
+#      thruster delivers 60 % of its command from 12:00): alerts as they happen, then the
+#      summary;
 #   2. the same capture through separate processes, vleo-decoder -> ZeroMQ -> vleo-monitor,
 #      whose alert feed (vleo.v1.Alert on alert/QK1/...) vleo-tail prints;
-#   3. the nominal 10-minute pass captures/sample-pass.pcap, which must raise nothing.
+#   3. the nominal two days captures/nominal.pcap, which must raise nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -15,12 +17,13 @@ DEC=./build/decoder/vleo-decoder
 TAIL=./build/decoder/vleo-tail
 MON=./build/monitor/vleo-monitor
 REPLAY=./build/monitor/vleo-replay
-MDB=captures/sample-pass.xml
-CFG=captures/sample-pass.yaml
-FAULT=captures/thruster-fault.pcap
+MDB=captures/vleo-sim.xml
+CFG=captures/sim-qk1.yaml
+FAULT=captures/thruster-degradation.pcap
+SW=captures/thruster-degradation-spacewx.csv
 
-echo "== 1. vleo-replay $FAULT --mdb $MDB --config $CFG --time-code cuc =="
-$REPLAY $FAULT --mdb $MDB --config $CFG --time-code cuc
+echo "== 1. vleo-replay $FAULT --mdb $MDB --config $CFG --space-weather $SW --time-code cuc =="
+$REPLAY $FAULT --mdb $MDB --config $CFG --space-weather $SW --time-code cuc
 
 echo
 echo "== 2. the same capture as separate processes: vleo-decoder -> vleo-monitor -> vleo-tail =="
@@ -29,7 +32,8 @@ AL=ipc:///tmp/vleo-demo-alert-$$.ipc
 OUT=$(mktemp)
 $TAIL "$AL" alert/ --timeout 30 >"$OUT" &
 TAIL_PID=$!
-$MON --config $CFG --sub "$TM" --pub "$AL" --alerts none --exit-on-final --packet-clock &
+$MON --config $CFG --space-weather $SW --sub "$TM" --pub "$AL" --alerts none --exit-on-final \
+  --packet-clock &
 MON_PID=$!
 sleep 0.5
 $DEC --pcap $FAULT --mdb $MDB --spacecraft QK1 --time-code cuc --no-drop --pub "$TM" --quiet \
@@ -43,5 +47,6 @@ head -n 1 "$OUT" | cut -c1-600
 rm -f "$OUT" "/tmp/vleo-demo-tm-$$.ipc" "/tmp/vleo-demo-alert-$$.ipc"
 
 echo
-echo "== 3. the nominal pass captures/sample-pass.pcap: no alert expected =="
-$REPLAY captures/sample-pass.pcap --mdb $MDB --config $CFG --time-code cuc
+echo "== 3. two nominal days, captures/nominal.pcap: no alert expected =="
+$REPLAY captures/nominal.pcap --mdb $MDB --config $CFG \
+  --space-weather captures/nominal-spacewx.csv --time-code cuc

@@ -53,23 +53,6 @@ static char *replay(int *rc) {
     return out;
 }
 
-/* The value of "key":"..." in a JSON line (first occurrence), into buf. */
-static const char *jstr(const char *line, const char *key, char *buf, size_t cap) {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":\"", key);
-    const char *p = strstr(line, pat);
-    buf[0] = '\0';
-    if (!p)
-        return buf;
-    p += strlen(pat);
-    size_t n = 0;
-    while (p[n] && p[n] != '"' && n + 1 < cap)
-        n++;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return buf;
-}
-
 Test(monitor_e2e, replay_thruster_degradation_gives_exactly_its_alerts, .timeout = 120) {
     mk_paths();
     tb_scenario_t s;
@@ -89,24 +72,24 @@ Test(monitor_e2e, replay_thruster_degradation_gives_exactly_its_alerts, .timeout
     char b1[64], b2[64], b3[64];
     /* Thruster power 215 W for 7.08 mN (1.67x the rated 128.7 W, CRITICAL above 1.5x) in a
      * 120 s mean: the first evaluation over the 15 % margin is 06:20:50, raised 120 s later. */
-    cr_assert_str_eq(jstr(l1, "id", b1, sizeof b1), "QK1/power_overdraw/thruster/1");
-    cr_assert_str_eq(jstr(l1, "severity", b2, sizeof b2), "critical");
-    cr_assert_str_eq(jstr(l1, "state", b3, sizeof b3), "raised");
-    cr_assert_str_eq(jstr(l1, "onset", b2, sizeof b2), "2026-11-24T06:20:50.000000000Z");
-    cr_assert_str_eq(jstr(l1, "time", b3, sizeof b3), "2026-11-24T06:22:50.000000000Z");
+    cr_assert_str_eq(e2e_json_str(l1, "id", b1, sizeof b1), "QK1/power_overdraw/thruster/1");
+    cr_assert_str_eq(e2e_json_str(l1, "severity", b2, sizeof b2), "critical");
+    cr_assert_str_eq(e2e_json_str(l1, "state", b3, sizeof b3), "raised");
+    cr_assert_str_eq(e2e_json_str(l1, "onset", b2, sizeof b2), "2026-11-24T06:20:50.000000000Z");
+    cr_assert_str_eq(e2e_json_str(l1, "time", b3, sizeof b3), "2026-11-24T06:22:50.000000000Z");
     /* The fault at 06:20:00; the 600 s thrust mean falls under 10.8 mN (90 % of 12) when a
      * fifth of the window is faulty (11.8 - 4.72 f < 10.8: f > 0.21, 06:22:10), raised
      * min_duration 120 s after that, WARNING (above the 50 % critical level). */
-    cr_assert_str_eq(jstr(l2, "id", b1, sizeof b1), "QK1/thrust_shortfall/command/2");
-    cr_assert_str_eq(jstr(l2, "severity", b2, sizeof b2), "warning");
-    cr_assert_str_eq(jstr(l2, "unit", b3, sizeof b3), "mN");
-    cr_assert_str_eq(jstr(l2, "onset", b1, sizeof b1), "2026-11-24T06:22:10.000000000Z");
-    cr_assert_str_eq(jstr(l2, "time", b2, sizeof b2), "2026-11-24T06:24:10.000000000Z");
+    cr_assert_str_eq(e2e_json_str(l2, "id", b1, sizeof b1), "QK1/thrust_shortfall/command/2");
+    cr_assert_str_eq(e2e_json_str(l2, "severity", b2, sizeof b2), "warning");
+    cr_assert_str_eq(e2e_json_str(l2, "unit", b3, sizeof b3), "mN");
+    cr_assert_str_eq(e2e_json_str(l2, "onset", b1, sizeof b1), "2026-11-24T06:22:10.000000000Z");
+    cr_assert_str_eq(e2e_json_str(l2, "time", b2, sizeof b2), "2026-11-24T06:24:10.000000000Z");
     /* Ten minutes later (the update interval) the mean has fallen to the full fault's 7.08 mN,
      * more than the 10 % change that warrants an update; same id. */
-    cr_assert_str_eq(jstr(l3, "id", b1, sizeof b1), "QK1/thrust_shortfall/command/2");
-    cr_assert_str_eq(jstr(l3, "state", b2, sizeof b2), "updated");
-    cr_assert_str_eq(jstr(l3, "time", b3, sizeof b3), "2026-11-24T06:34:10.000000000Z");
+    cr_assert_str_eq(e2e_json_str(l3, "id", b1, sizeof b1), "QK1/thrust_shortfall/command/2");
+    cr_assert_str_eq(e2e_json_str(l3, "state", b2, sizeof b2), "updated");
+    cr_assert_str_eq(e2e_json_str(l3, "time", b3, sizeof b3), "2026-11-24T06:34:10.000000000Z");
     cr_assert(strstr(l3, "\"measured\":7.079999923706055") != NULL, "%s", l3);
     cr_assert(strstr(out, "QK1/thrust_shortfall/command/2") != NULL, "summary table: %s", out);
     cr_assert(strstr(out, "2 raised, 1 updated, 0 cleared, 2 active") != NULL, "%s", out);
@@ -151,10 +134,10 @@ Test(monitor_e2e, replay_silence_raises_and_clears_stale, .timeout = 120) {
      * at once; the same packets then clear it once every role is fresh again (5 s later). */
     cr_assert_eq(e2e_count_lines(al), 2, "%s", al);
     char b[64];
-    cr_assert_str_eq(jstr(al, "id", b, sizeof b), "QK1/telemetry_stale/telemetry/1");
-    cr_assert_str_eq(jstr(al, "state", b, sizeof b), "raised");
+    cr_assert_str_eq(e2e_json_str(al, "id", b, sizeof b), "QK1/telemetry_stale/telemetry/1");
+    cr_assert_str_eq(e2e_json_str(al, "state", b, sizeof b), "raised");
     char *l2 = strchr(al, '\n') + 1;
-    cr_assert_str_eq(jstr(l2, "state", b, sizeof b), "cleared");
+    cr_assert_str_eq(e2e_json_str(l2, "state", b, sizeof b), "cleared");
     free(al);
     free(out);
     rm_paths();
@@ -358,9 +341,9 @@ Test(monitor_e2e, bundled_captures_give_their_listed_alerts, .timeout = 120) {
         char *line = al;
         for (int k = 0; k < cases[i].lines; k++) {
             char b[64];
-            cr_assert_str_eq(jstr(line, "id", b, sizeof b), cases[i].want[k][0]);
-            cr_assert_str_eq(jstr(line, "state", b, sizeof b), cases[i].want[k][1]);
-            cr_assert_str_eq(jstr(line, "time", b, sizeof b), cases[i].want[k][2]);
+            cr_assert_str_eq(e2e_json_str(line, "id", b, sizeof b), cases[i].want[k][0]);
+            cr_assert_str_eq(e2e_json_str(line, "state", b, sizeof b), cases[i].want[k][1]);
+            cr_assert_str_eq(e2e_json_str(line, "time", b, sizeof b), cases[i].want[k][2]);
             line = strchr(line, '\n') + 1;
         }
         free(al);

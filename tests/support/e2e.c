@@ -227,3 +227,19 @@ void e2e_msg_free(e2e_msg_t *m) {
     m->body = NULL;
     m->len = 0;
 }
+
+const char *e2e_json_str(const char *line, const char *key, char *buf, size_t cap) {
+    char pat[96];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = strstr(line, pat);
+    buf[0] = '\0';
+    if (!p)
+        return buf;
+    p += strlen(pat);
+    size_t n = 0;
+    while (p[n] && p[n] != '"' && n + 1 < cap)
+        n++;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return buf;
+}

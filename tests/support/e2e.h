@@ -43,6 +43,10 @@ char *e2e_slurp(const char *path, size_t *len);
 /* Number of '\n'-terminated lines in s. */
 size_t e2e_count_lines(const char *s);
 
+/* The string value of "key":"..." in a JSON line (its first occurrence, no unescaping) into
+ * buf (cap > 0); "" when absent. Returns buf. */
+const char *e2e_json_str(const char *line, const char *key, char *buf, size_t cap);
+
 /* A port on 127.0.0.1 that was free a moment ago for socktype (SOCK_STREAM or SOCK_DGRAM),
  * found by binding port 0. Returns the port or -1. */
 int e2e_free_port(int socktype);
