@@ -30,13 +30,14 @@
  *   ratio) goes to or comes from the battery. Charging is limited to max_charge_w (the
  *   excess solar is shunted). A step whose deficit exceeds max_discharge_w, or more than the
  *   battery's remaining energy can carry for the whole step, is a brownout: the thruster is
- *   shed for that step (not firing: no thrust, no power, no propellant; the command is still
- *   reported), and if the bus alone still exceeds what the battery can give, the battery is
- *   emptied and the rest goes unserved. SoC stays in 0..100. The station-keeping controller
- *   commands no more than the power budget allows (array after the bus, plus the battery's
- *   allowed discharge (90 % of it, a margin) while SoC is above reserve_soc_pct; at the
- *   reserve the battery is first given half of max_charge_w until SoC is 10 points above it), as a
- * power-aware thruster controller does, so it never browns out the bus itself; THRUSTER_FULL
+ *   shed (not firing: no thrust, no power, no propellant; the command is still reported) and
+ *   stays shed until the state of charge is 10 points above reserve_soc_pct (a latching
+ *   protection, no step-by-step chatter), and if the bus alone still exceeds what the battery
+ *   can give, the battery is emptied and the rest goes unserved. SoC stays in 0..100. The
+ * station-keeping controller commands no more than the power budget allows (array after the bus,
+ * plus the battery's allowed discharge (90 % of it, a margin) while SoC is above reserve_soc_pct;
+ * at the reserve the battery is first given half of max_charge_w until SoC is 10 points above it),
+ * as a power-aware thruster controller does, so it never browns out the bus itself; THRUSTER_FULL
  * ignores the budget.
  * - Propellant: the flow follows the command (mdot = cmd / (Isp g0)): a THRUST_FACTOR
  *   degradation lowers the thrust, not the flow or the power. A step that needs more than
@@ -48,7 +49,9 @@
  *   osculating orbit until two crossings or for near-equatorial orbits). Command =
  *   orbit-mean drag + K (target - mean altitude), K = 1 / (c tau), c = 2 sqrt(a^3/mu) / m
  *   (da/dt per newton, reference) and tau = 3 h: the altitude error decays with a 3 h time
- *   constant, far slower than the half-orbit lag of the running mean, so no overshoot. Above
+ *   constant, far slower than the half-orbit lag of the running mean, so no overshoot
+ *   while the orbit drifts slowly; arriving from a fast descent (tens of km/day) the lag leaves
+ *   it up to 1.5 km under the band for an orbit. Above
  *   the target the correction is at most 5 % of the drag (the orbit settles at a twentieth of
  *   the drag's decay rate: hours for a few hundred metres). In
  *   the first orbit (no full mean yet) it commands the mean drag measured so far. Above
@@ -111,6 +114,7 @@ struct sim_world {
     double prop_use;    /* kg this step */
     bool brown;         /* this step is a brownout (counted when flown) */
     bool recharging;    /* battery at the reserve: it charges before the thruster gets power */
+    bool shed;          /* a brownout shed the thruster: off until the battery recovers */
     bool power_limited; /* the command was cut to the power budget this step */
 };
 
@@ -488,12 +492,18 @@ static void decide(sim_world_t *w) {
         }
     }
     w->cmd_mn = cmd;
-    bool fire = cmd > 0.0 && w->prop_kg > 0.0 && !w->reentered;
+    /* A shed thruster stays shed until the battery is back RECHARGE_BAND_PCT above the
+     * reserve (as a latching power protection does), rather than chattering step by step. */
+    if (w->shed && soc >= s->reserve_soc_pct + RECHARGE_BAND_PCT)
+        w->shed = false;
+    bool fire = cmd > 0.0 && w->prop_kg > 0.0 && !w->reentered && !w->shed;
     double p_thr = fire ? cmd / ratio * 1000.0 : 0.0;
     double deficit = base + p_thr - w->solar_w;
     w->brown = deficit > 0.0 && deficit > dis_lim;
     if (w->brown) {
-        fire = false; /* the thruster is shed */
+        if (fire)
+            w->shed = true; /* the thruster is shed */
+        fire = false;
         p_thr = 0.0;
         deficit = base - w->solar_w;
     }

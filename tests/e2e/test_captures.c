@@ -243,6 +243,6 @@ Test(captures, replay_gives_exactly_the_listed_alerts, .timeout = 240) {
             }
         }
     }
-    cr_expect_eq(checked, 18);
+    cr_expect_eq(checked, 20);
     unlink(alerts);
 }
