@@ -214,6 +214,15 @@ static void dump(const events_t *x) {
     }
 }
 
+/* The base configuration's monitor, its events into *x. */
+static mon_monitor_t *base_monitor(mon_config_t *cfg, mon_sc_cfg_t *sc, events_t *x) {
+    base_cfg(cfg, sc);
+    char err[256];
+    mon_monitor_t *m = mon_monitor_new(cfg, NULL, NULL, on_event, x, err, sizeof err);
+    cr_assert_not_null(m, "%s", err);
+    return m;
+}
+
 static const mon_event_t *find(const events_t *x, const char *condition, mon_ev_state_t state) {
     for (size_t i = 0; i < x->n && i < MAX_EV; i++)
         if (strcmp(x->ev[i].condition, condition) == 0 && x->ev[i].ev.state == state)
@@ -243,11 +252,8 @@ Test(monitor, nominal_30_days_raise_nothing, .timeout = 240) {
 Test(monitor, unmodelled_decay_raises_altitude_loss_then_clears, .timeout = 120) {
     mon_config_t cfg;
     mon_sc_cfg_t sc;
-    base_cfg(&cfg, &sc);
     events_t x = {0};
-    char err[256];
-    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    mon_monitor_t *m = base_monitor(&cfg, &sc, &x);
     scen_t s = NOMINAL;
     s.decay_km_day = 6.0; /* drag-only decay here is ~4 km/day: far outside a 30 % band */
     s.decay_from_s = 86400.0;
@@ -269,11 +275,8 @@ Test(monitor, unmodelled_decay_raises_altitude_loss_then_clears, .timeout = 120)
 Test(monitor, thruster_degradation_raises_thrust_and_power_not_altitude, .timeout = 120) {
     mon_config_t cfg;
     mon_sc_cfg_t sc;
-    base_cfg(&cfg, &sc);
     events_t x = {0};
-    char err[256];
-    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    mon_monitor_t *m = base_monitor(&cfg, &sc, &x);
     scen_t s = NOMINAL;
     s.thrust_factor = 0.6; /* 60 % of command at the same power */
     s.fault_from_s = 12 * 3600.0;
@@ -464,11 +467,8 @@ Test(monitor, battery_drain_is_projected_from_orbit_means_before_the_minimum, .t
 Test(monitor, thrust_recovery_clears_what_the_fault_raised, .timeout = 120) {
     mon_config_t cfg;
     mon_sc_cfg_t sc;
-    base_cfg(&cfg, &sc);
     events_t x = {0};
-    char err[256];
-    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    mon_monitor_t *m = base_monitor(&cfg, &sc, &x);
     scen_t s = NOMINAL;
     s.thrust_factor = 0.6;
     s.fault_from_s = 12 * 3600.0;
@@ -500,11 +500,8 @@ Test(monitor, thrust_recovery_clears_what_the_fault_raised, .timeout = 120) {
 Test(monitor, commanded_but_not_firing_is_a_critical_shortfall, .timeout = 120) {
     mon_config_t cfg;
     mon_sc_cfg_t sc;
-    base_cfg(&cfg, &sc);
     events_t x = {0};
-    char err[256];
-    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    mon_monitor_t *m = base_monitor(&cfg, &sc, &x);
     scen_t s = NOMINAL;
     s.dry_from_s = 12 * 3600.0;
     run(m, &sc, &s, 1.0, 10.0);
@@ -535,11 +532,8 @@ Test(monitor, commanded_but_not_firing_is_a_critical_shortfall, .timeout = 120) 
 Test(monitor, a_command_shortfall_holds_through_a_coast, .timeout = 120) {
     mon_config_t cfg;
     mon_sc_cfg_t sc;
-    base_cfg(&cfg, &sc);
     events_t x = {0};
-    char err[256];
-    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    mon_monitor_t *m = base_monitor(&cfg, &sc, &x);
     scen_t s = NOMINAL;
     s.thrust_factor = 0.6;
     s.fault_from_s = 12 * 3600.0;
@@ -570,11 +564,8 @@ Test(monitor, a_command_shortfall_holds_through_a_coast, .timeout = 120) {
 Test(monitor, coast_transitions_are_not_drag_shortfalls, .timeout = 120) {
     mon_config_t cfg;
     mon_sc_cfg_t sc;
-    base_cfg(&cfg, &sc);
     events_t x = {0};
-    char err[256];
-    mon_monitor_t *m = mon_monitor_new(&cfg, NULL, NULL, on_event, &x, err, sizeof err);
-    cr_assert_not_null(m, "%s", err);
+    mon_monitor_t *m = base_monitor(&cfg, &sc, &x);
     scen_t s = NOMINAL;
     s.off_from_s = 12 * 3600.0;
     s.off_to_s = 13 * 3600.0;
