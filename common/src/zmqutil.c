@@ -21,6 +21,8 @@ void vleo_zsock_opts_default(vleo_zsock_opts_t *o) {
     o->rcvhwm = DEFAULT_HWM;
     o->linger_ms = DEFAULT_LINGER_MS;
     o->maxmsgsize = VLEO_MAX_MSG_SIZE;
+    o->setup = NULL;
+    o->setup_arg = NULL;
 }
 
 /* Set one option; on failure write "cannot set NAME on ENDPOINT: reason" into err. */
@@ -72,6 +74,13 @@ void *vleo_zsock_open(void *ctx, int type, const vleo_zsock_opts_t *o, const cha
     if (rc == 0) {
         rc |= set_opt(sock, ZMQ_MAXMSGSIZE, &o->maxmsgsize, sizeof o->maxmsgsize, "ZMQ_MAXMSGSIZE",
                       endpoint, err, errlen);
+    }
+    if (rc == 0 && o->setup != NULL) {
+        char why[384];
+        rc = o->setup(sock, o->setup_arg, why, sizeof why);
+        if (rc != 0) {
+            snprintf(err, errlen, "%s: %s", endpoint, why);
+        }
     }
     if (rc == 0) {
         rc = bind ? zmq_bind(sock, endpoint) : zmq_connect(sock, endpoint);

@@ -23,6 +23,7 @@
 #include "dec/output.h"
 #include "dec/pipeline.h"
 #include "vleo/cli.h"
+#include "vleo/curve.h"
 #include "vleo/log.h"
 #include "vleo/timescale.h"
 #include "vleo/zmqutil.h"
@@ -55,13 +56,18 @@ typedef struct {
     bool quiet;
     bool progress;
     dec_pipeline_opts_t popts;
+    vleo_curve_opts_t curve; /* --curve-secret, --curve-allow */
 } options_t;
 
 static volatile int g_stop;
+static volatile sig_atomic_t g_hup; /* SIGHUP: reload the CURVE allow list */
 
 static void on_signal(int sig) {
-    (void)sig;
-    g_stop = 1;
+    if (sig == SIGHUP) {
+        g_hup = 1;
+    } else {
+        g_stop = 1;
+    }
 }
 
 static const char usage_text[] =
@@ -98,6 +104,10 @@ static const char usage_text[] =
     "  --source-name NAME   name in stats/decoder/<NAME> (default from the input)\n"
     "  --pub ENDPOINT|none  ZeroMQ endpoint to bind (default " VLEO_DEFAULT_DECODER_PUB ")\n"
     "  --insecure           allow binding a non-loopback endpoint without CURVE\n"
+    "  --curve-secret FILE  CURVE: the decoder's secret key (vleo-keygen NAME.key, mode 0600)\n"
+    "  --curve-allow DIR    CURVE: admit only subscribers whose public key is a *.pub in DIR\n"
+    "                       (re-read on SIGHUP); both options together encrypt and\n"
+    "                       authenticate --pub, which may then bind any address\n"
     "  --json               one JSON line per packet on stdout\n"
     "  --no-drop            replay mode: block at the high-water mark, lose nothing\n"
     "  --wait-subscriber S  with --no-drop, wait up to S seconds for a first subscriber\n"
@@ -198,7 +208,9 @@ static void parse_options(int argc, char **argv, options_t *o) {
         O_FHEC,
         O_IZ,
         O_MAXPKT,
-        O_CHANNEL
+        O_CHANNEL,
+        O_CURVE_SECRET,
+        O_CURVE_ALLOW
     };
     static const struct option longopts[] = {{"pcap", required_argument, 0, O_PCAP},
                                              {"iface", required_argument, 0, O_IFACE},
@@ -241,6 +253,8 @@ static void parse_options(int argc, char **argv, options_t *o) {
                                              {"insert-zone", required_argument, 0, O_IZ},
                                              {"max-packet-length", required_argument, 0, O_MAXPKT},
                                              {"channel", required_argument, 0, O_CHANNEL},
+                                             {"curve-secret", required_argument, 0, O_CURVE_SECRET},
+                                             {"curve-allow", required_argument, 0, O_CURVE_ALLOW},
                                              {"help", no_argument, 0, O_HELP},
                                              {"version", no_argument, 0, O_VERSION},
                                              {0, 0, 0, 0}};
@@ -348,6 +362,12 @@ static void parse_options(int argc, char **argv, options_t *o) {
         case O_INSECURE:
             o->insecure = true;
             break;
+        case O_CURVE_SECRET:
+            o->curve.secret = optarg;
+            break;
+        case O_CURVE_ALLOW:
+            o->curve.allow = optarg;
+            break;
         case O_JSON:
             o->json = true;
             break;
@@ -454,9 +474,15 @@ static void parse_options(int argc, char **argv, options_t *o) {
     if (o->speed > 0 && o->kind != SRC_PCAP) {
         vleo_cli_usage_error("--speed/--realtime apply to --pcap only");
     }
-    if (o->pub != NULL && !vleo_endpoint_is_local(o->pub) && !o->insecure) {
-        vleo_cli_usage_error("--pub %s is reachable from other hosts: add --insecure to publish "
-                             "without authentication",
+    const char *curve_err = vleo_curve_opts_check(&o->curve, o->pub != NULL, false);
+    if (curve_err != NULL) {
+        vleo_cli_usage_error("%s", curve_err);
+    }
+    if (o->pub != NULL && !vleo_endpoint_is_local(o->pub) && !o->insecure &&
+        o->curve.allow == NULL) {
+        vleo_cli_usage_error("--pub %s is reachable from other hosts: add --curve-secret and "
+                             "--curve-allow to authenticate subscribers, or --insecure to "
+                             "publish without authentication",
                              o->pub);
     }
     o->popts.deliver_idle = o->publish_idle;
@@ -490,14 +516,17 @@ typedef struct {
     unsigned n_warned_lt;
     int64_t size_total; /* input size for progress, or -1 */
     int64_t size_done;
+    vleo_curve_t *curve; /* with --curve-*: keys, allow list, ZAP handler */
 } run_t;
 
 /* The program's own counters, beside the library's, and the frame layer's. */
-#define N_EXTRA 8
+#define N_EXTRA 14
 #define MAX_EXTRA 64
 static const char *const extra_names[N_EXTRA] = {
     "tcp_connects",      "tcp_reconnects",       "tcp_connect_failures", "socket_errors",
-    "capture_truncated", "capture_kernel_drops", "capture_records",      "capture_filtered"};
+    "capture_truncated", "capture_kernel_drops", "capture_records",      "capture_filtered",
+    "curve_admitted",    "curve_refused_key",    "curve_refused_other",  "curve_handshake_failed",
+    "curve_reloads",     "curve_reload_failures"};
 
 static size_t extra_counters(const run_t *r, const char **names, uint64_t *v) {
     const dec_cr_stats_t *cs = r->cap != NULL ? dec_capreader_stats(r->cap) : NULL;
@@ -509,6 +538,16 @@ static size_t extra_counters(const run_t *r, const char **names, uint64_t *v) {
     v[5] = r->capture_dropped;
     v[6] = cs != NULL ? cs->records : 0;
     v[7] = cs != NULL ? cs->filtered : 0;
+    vleo_curve_stats_t cst = {0};
+    if (r->curve != NULL) {
+        vleo_curve_stats(r->curve, &cst);
+    }
+    v[8] = cst.admitted;
+    v[9] = cst.refused_key;
+    v[10] = cst.refused_other;
+    v[11] = cst.handshake_failed;
+    v[12] = cst.reloads;
+    v[13] = cst.reload_failures;
     for (size_t i = 0; i < N_EXTRA; i++) {
         names[i] = extra_names[i];
     }
@@ -555,8 +594,19 @@ static void show_progress(run_t *r, bool last) {
     }
 }
 
-/* Periodic work: stats, subscriptions, progress, batch flush in live mode. */
+/* SIGHUP: re-read the CURVE allow list (a broken one keeps the previous list). */
+static void reload_if_asked(run_t *r) {
+    if (g_hup) {
+        g_hup = 0;
+        if (r->curve != NULL) {
+            vleo_curve_reload(r->curve);
+        }
+    }
+}
+
+/* Periodic work: stats, subscriptions, progress, batch flush in live mode, SIGHUP. */
 static void tick(run_t *r, bool live) {
+    reload_if_asked(r);
     /* JSON lines to a reader that went away (`| head`): stop as a filter would, but with
      * the summary and final stats rather than dying of SIGPIPE. */
     if (r->o->json && !g_stop && ferror(stdout)) {
@@ -1034,9 +1084,13 @@ static void print_list(const dec_mdb_t *mdb, const char *path) {
     }
 }
 
-static void *open_publisher(options_t *o, void *zctx, int *rc) {
+static void *open_publisher(options_t *o, void *zctx, vleo_curve_t *curve, int *rc) {
     vleo_zsock_opts_t zo;
     vleo_zsock_opts_default(&zo);
+    if (curve != NULL) {
+        zo.setup = vleo_curve_setup_server;
+        zo.setup_arg = curve;
+    }
     /* --hwm counts packets: with --batch the queue holds batches, so it is scaled down to
      * keep memory bounded the same way. */
     zo.sndhwm = o->batch ? (o->hwm / (int)o->batch > 2 ? o->hwm / (int)o->batch : 2) : o->hwm;
@@ -1094,6 +1148,9 @@ int main(int argc, char **argv) {
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (o.curve.allow != NULL) {
+        sigaction(SIGHUP, &sa, NULL); /* reloads the allow list instead of ending the run */
+    }
     signal(SIGPIPE, SIG_IGN);
 
     char name[DEC_OUT_MAX_NAME + 8];
@@ -1112,22 +1169,38 @@ int main(int argc, char **argv) {
     r.o = &o;
     r.size_total = -1;
     r.in_fd = -1;
+    char err[512];
+    if (vleo_curve_opts_any(&o.curve)) {
+        /* Key files and the allow list are configuration: checked before any input. */
+        r.curve = vleo_curve_new(&o.curve, vleo_curve_log_vleo, NULL, err, sizeof err, &rc);
+        if (r.curve == NULL) {
+            VLEO_ERR("%s", err);
+            dec_mdb_destroy(&mdb);
+            return rc;
+        }
+    }
     rc = open_input(&r);
     if (rc != 0) {
+        vleo_curve_destroy(&r.curve);
         dec_mdb_destroy(&mdb);
         return rc;
     }
     if (o.pub != NULL) {
         zctx = zmq_ctx_new();
-        r.zsock = open_publisher(&o, zctx, &rc);
+        if (r.curve != NULL && vleo_curve_start(r.curve, zctx, err, sizeof err) != 0) {
+            VLEO_ERR("%s", err);
+            rc = VLEO_EXIT_RUNTIME;
+        } else {
+            r.zsock = open_publisher(&o, zctx, r.curve, &rc);
+        }
         if (r.zsock == NULL) {
+            vleo_curve_destroy(&r.curve);
             zmq_ctx_term(zctx);
             close_input(&r);
             dec_mdb_destroy(&mdb);
             return rc;
         }
     }
-    char err[512];
     dec_out_opts_t oo = {.spacecraft = o.spacecraft,
                          .source_name = o.source_name,
                          .source_path = o.input,
@@ -1151,6 +1224,7 @@ int main(int argc, char **argv) {
         zmq_pollitem_t pi = {r.zsock, 0, ZMQ_POLLIN, 0};
         double until = vleo_mono_s() + o.wait_sub_s;
         while (!g_stop && vleo_mono_s() < until && zmq_poll(&pi, 1, 100) <= 0) {
+            reload_if_asked(&r); /* a refused subscriber may be allowed meanwhile */
         }
         if (!(pi.revents & ZMQ_POLLIN)) {
             VLEO_ERR("no subscriber on %s within %g s: with --no-drop nothing may be lost", o.pub,
@@ -1204,6 +1278,7 @@ done:
     if (r.zsock != NULL) {
         zmq_close(r.zsock);
     }
+    vleo_curve_destroy(&r.curve); /* its sockets close before the context ends */
     if (zctx != NULL) {
         zmq_ctx_term(zctx);
     }

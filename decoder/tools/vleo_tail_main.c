@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "vleo/curve.h"
 #include "vleo/json.h"
 #include "vleo/log.h"
 #include "vleo/pbjson.h"
@@ -45,6 +46,13 @@ static const char usage_text[] =
     "                   messages were printed by then\n"
     "  --bind           bind ENDPOINT instead of connecting to it\n"
     "  --hwm N          receive high-water mark in messages (default 100000)\n"
+    "  --curve-secret FILE      CURVE: this program's secret key (vleo-keygen NAME.key, mode\n"
+    "                           0600); its public key is derived from it\n"
+    "  --curve-server-key FILE  CURVE: the publisher's public key (its NAME.pub); with\n"
+    "                           --curve-secret, the connection is encrypted and the\n"
+    "                           publisher admits us only if it allows our public key\n"
+    "  --curve-allow DIR        with --bind: admit only publishers whose public key is a\n"
+    "                           *.pub in DIR (re-read on SIGHUP)\n"
     "  --help           print this help and exit\n"
     "  --version        print the version and exit\n"
     "Malformed messages (not two frames, topic over 256 octets, undecodable body) are\n"
@@ -69,6 +77,7 @@ typedef struct {
     double timeout_s; /* 0: no limit */
     bool bind;
     int hwm;
+    vleo_curve_opts_t curve; /* --curve-secret, --curve-server-key, --curve-allow */
 } tail_opts_t;
 
 /* protobuf-c allocator with a hard cap on the octets live at once. */
@@ -78,10 +87,14 @@ typedef struct {
 } capped_alloc_t;
 
 static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_hup; /* SIGHUP with --bind --curve-allow: reload the list */
 
 static void on_signal(int sig) {
-    (void)sig;
-    g_stop = 1;
+    if (sig == SIGHUP) {
+        g_hup = 1;
+    } else {
+        g_stop = 1;
+    }
 }
 
 static void *capped_alloc(void *data, size_t size) {
@@ -289,12 +302,25 @@ out:
 
 /* Parse the command line into o. Returns -1 to exit with `*code` (help, version, usage). */
 static int parse_args(int argc, char **argv, tail_opts_t *o, int *code) {
-    enum { OPT_COUNT = 1, OPT_TIMEOUT, OPT_BIND, OPT_HWM, OPT_HELP, OPT_VERSION };
+    enum {
+        OPT_COUNT = 1,
+        OPT_TIMEOUT,
+        OPT_BIND,
+        OPT_HWM,
+        OPT_HELP,
+        OPT_VERSION,
+        OPT_CURVE_SECRET,
+        OPT_CURVE_SERVER,
+        OPT_CURVE_ALLOW
+    };
     static const struct option longopts[] = {
         {"count", required_argument, NULL, OPT_COUNT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"bind", no_argument, NULL, OPT_BIND},
         {"hwm", required_argument, NULL, OPT_HWM},
+        {"curve-secret", required_argument, NULL, OPT_CURVE_SECRET},
+        {"curve-server-key", required_argument, NULL, OPT_CURVE_SERVER},
+        {"curve-allow", required_argument, NULL, OPT_CURVE_ALLOW},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -327,6 +353,15 @@ static int parse_args(int argc, char **argv, tail_opts_t *o, int *code) {
             break;
         case OPT_BIND:
             o->bind = true;
+            break;
+        case OPT_CURVE_SECRET:
+            o->curve.secret = optarg;
+            break;
+        case OPT_CURVE_SERVER:
+            o->curve.server_key = optarg;
+            break;
+        case OPT_CURVE_ALLOW:
+            o->curve.allow = optarg;
             break;
         case OPT_HWM:
             if (parse_u64(optarg, 1, INT_MAX, &v) != 0) {
@@ -363,6 +398,12 @@ static int parse_args(int argc, char **argv, tail_opts_t *o, int *code) {
     }
     o->endpoint = argv[optind];
     o->prefix = argc - optind == 2 ? argv[optind + 1] : "";
+    /* Connecting, we are the CURVE client; with --bind, the server. */
+    const char *curve_err = vleo_curve_opts_check(&o->curve, o->bind, !o->bind);
+    if (curve_err != NULL) {
+        VLEO_ERR("%s", curve_err);
+        goto usage;
+    }
     return 0;
 usage:
     fputs(usage_text, stderr);
@@ -381,7 +422,8 @@ static int write_failed(int e) {
 }
 
 /* Receive and print until the count, the time limit or a signal. Returns the exit code. */
-static int run(void *sock, const tail_opts_t *o, vleo_jw_t *w, tail_counters_t *c) {
+static int run(void *sock, const tail_opts_t *o, vleo_jw_t *w, tail_counters_t *c,
+               vleo_curve_t *curve) {
     capped_alloc_t ca = {0, UNPACK_CAP};
     uint64_t nwarned = 0;
     bool dirty = false;
@@ -391,6 +433,12 @@ static int run(void *sock, const tail_opts_t *o, vleo_jw_t *w, tail_counters_t *
     for (;;) {
         if (g_stop) {
             return VLEO_EXIT_OK;
+        }
+        if (g_hup) {
+            g_hup = 0;
+            if (curve != NULL) {
+                vleo_curve_reload(curve);
+            }
         }
         if (o->count != 0 && c->printed >= o->count) {
             return VLEO_EXIT_OK;
@@ -463,6 +511,15 @@ int main(int argc, char **argv) {
     if (parse_args(argc, argv, &o, &code) != 0) {
         return code;
     }
+    vleo_curve_t *curve = NULL;
+    if (vleo_curve_opts_any(&o.curve)) {
+        char cerr[512];
+        curve = vleo_curve_new(&o.curve, vleo_curve_log_vleo, NULL, cerr, sizeof cerr, &code);
+        if (curve == NULL) {
+            VLEO_ERR("%s", cerr);
+            return code;
+        }
+    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -470,13 +527,16 @@ int main(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (o.curve.allow != NULL) {
+        sigaction(SIGHUP, &sa, NULL);
+    }
     sa.sa_handler = SIG_IGN; /* a closed stdout shows up as EPIPE on write */
     sigaction(SIGPIPE, &sa, NULL);
 
     static char stdout_buf[1 << 16];
     setvbuf(stdout, stdout_buf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, sizeof stdout_buf);
 
-    if (o.bind && !vleo_endpoint_is_local(o.endpoint)) {
+    if (o.bind && !vleo_endpoint_is_local(o.endpoint) && o.curve.allow == NULL) {
         VLEO_WARN("binding %s: reachable from other machines, without encryption", o.endpoint);
     }
     char *out = malloc(OUT_CAP);
@@ -484,6 +544,7 @@ int main(int argc, char **argv) {
     if (out == NULL || ctx == NULL) {
         VLEO_ERR("out of memory");
         free(out);
+        vleo_curve_destroy(&curve);
         if (ctx != NULL) {
             zmq_ctx_term(ctx);
         }
@@ -494,7 +555,14 @@ int main(int argc, char **argv) {
     zo.rcvhwm = o.hwm;
     zo.linger_ms = 0; /* a subscriber has nothing to deliver on close */
     char err[512];
-    void *sock = vleo_zsock_open(ctx, ZMQ_SUB, &zo, o.endpoint, o.bind, err, sizeof err);
+    void *sock = NULL;
+    if (curve != NULL) {
+        zo.setup = o.bind ? vleo_curve_setup_server : vleo_curve_setup_client;
+        zo.setup_arg = curve;
+    }
+    if (curve == NULL || vleo_curve_start(curve, ctx, err, sizeof err) == 0) {
+        sock = vleo_zsock_open(ctx, ZMQ_SUB, &zo, o.endpoint, o.bind, err, sizeof err);
+    }
     int rc;
     if (sock == NULL) {
         VLEO_ERR("%s", err);
@@ -506,7 +574,7 @@ int main(int argc, char **argv) {
         vleo_jw_t w;
         vleo_jw_init(&w, out, OUT_CAP);
         tail_counters_t c = {0};
-        rc = run(sock, &o, &w, &c);
+        rc = run(sock, &o, &w, &c, curve);
         uint64_t skipped = c.bad_frames + c.topic_too_long + c.body_too_large + c.unpack_failed;
         if (skipped != 0 || c.json_overflow != 0) {
             VLEO_WARN("%llu printed, %llu skipped: %llu not two frames, %llu topic too long, "
@@ -523,6 +591,7 @@ int main(int argc, char **argv) {
     if (sock != NULL) {
         zmq_close(sock);
     }
+    vleo_curve_destroy(&curve);
     zmq_ctx_term(ctx);
     free(out);
     return rc;

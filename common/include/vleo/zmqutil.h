@@ -16,9 +16,14 @@ typedef struct {
     int rcvhwm;
     int linger_ms;      /* -1 = wait forever on close */
     int64_t maxmsgsize; /* receive bound, octets (-1 = none) */
+    /* Called on the new socket after the options above, before bind/connect (CURVE keys:
+     * vleo/curve.h). Returns 0, or -1 with a message in err. NULL: none. */
+    int (*setup)(void *sock, void *arg, char *err, size_t errlen);
+    void *setup_arg;
 } vleo_zsock_opts_t;
 
-/* Default options: HWM 100000 both ways, linger 2000 ms, maxmsgsize VLEO_MAX_MSG_SIZE. */
+/* Default options: HWM 100000 both ways, linger 2000 ms, maxmsgsize VLEO_MAX_MSG_SIZE, no
+ * setup hook. */
 void vleo_zsock_opts_default(vleo_zsock_opts_t *o);
 
 /* Create a socket of `type` on ctx with the options, then bind (bind=true) or connect to
