@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mon/state.h"
 #include "vleo.pb-c.h"
 
 #define DEFAULT_ARENA (16u << 20)
@@ -26,6 +27,17 @@ struct mon_feed {
         uint64_t id, last_seq;
     } sess[MAX_SESSIONS];
     size_t n_sess, sess_next; /* replaced round robin when full */
+    /* Per spacecraft: the newest packet time processed and how many packets had exactly that
+     * time (saved in snapshots), and while resuming from one, the marks it left. */
+    struct mark {
+        int64_t last_ns;
+        uint64_t n_at_last;
+        int64_t skip_ns;     /* resuming: packets up to this time were processed before */
+        uint64_t skip_at;    /* ... the first skip_at packets at exactly skip_ns too */
+        uint64_t skipped_at; /* those skipped so far */
+        bool resuming;       /* until the first packet after the snapshot */
+    } * mark;
+    size_t n_sc;
 };
 
 static void *arena_alloc(void *data, size_t size) {
@@ -52,7 +64,11 @@ mon_feed_t *mon_feed_new(mon_monitor_t *m, size_t arena_bytes) {
     f->m = m;
     f->arena.cap = arena_bytes ? arena_bytes : DEFAULT_ARENA;
     f->arena.base = malloc(f->arena.cap);
-    if (!f->arena.base) {
+    f->n_sc = mon_monitor_spacecraft_count(m);
+    f->mark = calloc(f->n_sc ? f->n_sc : 1, sizeof *f->mark);
+    if (!f->arena.base || !f->mark) {
+        free(f->arena.base);
+        free(f->mark);
         free(f);
         return NULL;
     }
@@ -66,6 +82,7 @@ void mon_feed_destroy(mon_feed_t **f_p) {
     if (!f_p || !*f_p)
         return;
     free((*f_p)->arena.base);
+    free((*f_p)->mark);
     free(*f_p);
     *f_p = NULL;
 }
@@ -90,6 +107,8 @@ const char *mon_feed_status_str(mon_feed_status_t st) {
         return "unknown_spacecraft";
     case MON_FEED_NO_TIME:
         return "no_time";
+    case MON_FEED_BEFORE_SNAPSHOT:
+        return "before_snapshot";
     case MON_FEED_STATUS_COUNT:
         break;
     }
@@ -152,6 +171,24 @@ static mon_feed_status_t take_packet(mon_feed_t *f, const Vleo__V1__Packet *p,
         t = p->reception_time_utc_ns;
     else
         return MON_FEED_NO_TIME;
+    struct mark *mk = &f->mark[sc];
+    if (mk->resuming) {
+        /* Resuming from a snapshot with the same packets again (a replay, or a decoder
+         * restarted from the start of its capture): what was processed before it is skipped.
+         * At the snapshot's last time, as many packets as it had processed there. */
+        if (t < mk->skip_ns || (t == mk->skip_ns && mk->skipped_at < mk->skip_at)) {
+            if (t == mk->skip_ns)
+                mk->skipped_at++;
+            return MON_FEED_BEFORE_SNAPSHOT;
+        }
+        mk->resuming = false;
+    }
+    if (t > mk->last_ns || mk->n_at_last == 0) {
+        mk->last_ns = t;
+        mk->n_at_last = 1;
+    } else if (t == mk->last_ns) {
+        mk->n_at_last++;
+    }
     for (size_t i = 0; i < p->n_parameters; i++) {
         const Vleo__V1__Parameter *par = p->parameters[i];
         if (!par->name) {
@@ -220,4 +257,80 @@ mon_feed_status_t mon_feed_message(mon_feed_t *f, const char *topic, size_t topi
     }
     f->st.by_status[st]++;
     return st;
+}
+
+/* --- snapshots (mon/state.h) --------------------------------------------------------- */
+
+void mon_feed_state_save(const mon_feed_t *f, mon_state_out_t *o) {
+    const mon_feed_stats_t *s = &f->st;
+    mon_state_put_u64(o, s->messages);
+    mon_state_put_u32(o, MON_FEED_STATUS_COUNT);
+    for (int i = 0; i < MON_FEED_STATUS_COUNT; i++) {
+        mon_state_put_u64(o, s->by_status[i]);
+        mon_state_put_u64(o, s->packets_refused[i]);
+    }
+    mon_state_put_u64(o, s->packets);
+    mon_state_put_u64(o, s->params_used);
+    mon_state_put_u64(o, s->params_other);
+    mon_state_put_u64(o, s->sessions);
+    mon_state_put_u64(o, s->messages_missing);
+    mon_state_put_u32(o, (uint32_t)f->n_sess);
+    mon_state_put_u32(o, (uint32_t)(f->sess_next % MAX_SESSIONS));
+    for (size_t i = 0; i < f->n_sess; i++) {
+        mon_state_put_u64(o, f->sess[i].id);
+        mon_state_put_u64(o, f->sess[i].last_seq);
+    }
+    mon_state_put_u64(o, f->n_sc);
+    for (size_t k = 0; k < f->n_sc; k++) {
+        mon_state_put_i64(o, f->mark[k].last_ns);
+        mon_state_put_u64(o, f->mark[k].n_at_last);
+    }
+}
+
+int mon_feed_state_load(mon_feed_t *f, mon_state_in_t *in) {
+    mon_feed_stats_t *s = &f->st;
+    s->messages = mon_state_get_u64(in);
+    uint32_t ns = mon_state_get_u32(in);
+    if (ns != MON_FEED_STATUS_COUNT) {
+        mon_state_in_fail(in, "%u feed outcomes, this program counts %d", ns,
+                          MON_FEED_STATUS_COUNT);
+        return -1;
+    }
+    for (int i = 0; i < MON_FEED_STATUS_COUNT; i++) {
+        s->by_status[i] = mon_state_get_u64(in);
+        s->packets_refused[i] = mon_state_get_u64(in);
+    }
+    s->packets = mon_state_get_u64(in);
+    s->params_used = mon_state_get_u64(in);
+    s->params_other = mon_state_get_u64(in);
+    s->sessions = mon_state_get_u64(in);
+    s->messages_missing = mon_state_get_u64(in);
+    uint32_t n = mon_state_get_u32(in);
+    uint32_t next = mon_state_get_u32(in);
+    if (n > MAX_SESSIONS || next >= MAX_SESSIONS) {
+        mon_state_in_fail(in, "%u publisher sessions (at most %d)", n, MAX_SESSIONS);
+        return -1;
+    }
+    f->n_sess = n;
+    f->sess_next = next;
+    for (size_t i = 0; i < n; i++) {
+        f->sess[i].id = mon_state_get_u64(in);
+        f->sess[i].last_seq = mon_state_get_u64(in);
+    }
+    uint64_t nsc = mon_state_get_u64(in);
+    if (!in->why && nsc != f->n_sc) {
+        mon_state_in_fail(in, "resume marks for %llu spacecraft, this monitor has %zu",
+                          (unsigned long long)nsc, f->n_sc);
+        return -1;
+    }
+    for (size_t k = 0; k < f->n_sc; k++) {
+        struct mark *mk = &f->mark[k];
+        mk->last_ns = mon_state_get_i64(in);
+        mk->n_at_last = mon_state_get_u64(in);
+        mk->skip_ns = mk->last_ns;
+        mk->skip_at = mk->n_at_last;
+        mk->skipped_at = 0;
+        mk->resuming = mk->n_at_last > 0;
+    }
+    return in->why ? -1 : 0;
 }

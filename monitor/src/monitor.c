@@ -10,6 +10,7 @@
 
 #include "mon/atmos.h"
 #include "mon/geo.h"
+#include "mon/state.h"
 #include "mon/trend.h"
 #include "vleo/timescale.h"
 
@@ -1233,4 +1234,364 @@ void mon_monitor_tick(mon_monitor_t *m, int64_t now_ns) {
         else if (s->first_ns == 0 && m->start_ns != 0)
             check_stale(m, s, now_ns);
     }
+}
+
+size_t mon_monitor_spacecraft_count(const mon_monitor_t *m) {
+    return m->n_sc;
+}
+
+int64_t mon_monitor_last_evaluation(const mon_monitor_t *m, int sc) {
+    return sc >= 0 && (size_t)sc < m->n_sc ? m->sc[sc].last_eval_ns : 0;
+}
+
+/* --- snapshots (mon/state.h) --------------------------------------------------------- */
+
+/* Everything the checks read, in a fixed order; the configuration (and what derives from it:
+ * capacities, alert options, roles) is not saved but must be the same at load. */
+
+static void put_stats(mon_state_out_t *o, const mon_monitor_stats_t *s) {
+    const uint64_t v[] = {
+        s->samples,       s->samples_stale_time, s->samples_not_number, s->samples_invalid,
+        s->evaluations,   s->density_errors,     s->sw_predicted,       s->sw_gaps,
+        s->alerts_raised, s->alerts_updated,     s->alerts_cleared};
+    mon_state_put_u32(o, (uint32_t)(sizeof v / sizeof v[0]));
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        mon_state_put_u64(o, v[i]);
+}
+
+static void get_stats(mon_state_in_t *in, mon_monitor_stats_t *s) {
+    uint64_t *v[] = {
+        &s->samples,       &s->samples_stale_time, &s->samples_not_number, &s->samples_invalid,
+        &s->evaluations,   &s->density_errors,     &s->sw_predicted,       &s->sw_gaps,
+        &s->alerts_raised, &s->alerts_updated,     &s->alerts_cleared};
+    uint32_t n = mon_state_get_u32(in);
+    if (n != sizeof v / sizeof v[0]) {
+        mon_state_in_fail(in, "%u monitor counters, this program keeps %zu", n,
+                          sizeof v / sizeof v[0]);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        *v[i] = mon_state_get_u64(in);
+}
+
+static void put_alert(mon_state_out_t *o, const mon_alert_t *a) {
+    mon_state_put_u8(o, a->active);
+    mon_state_put_u8(o, (uint8_t)a->severity);
+    mon_state_put_u64(o, a->number);
+    mon_state_put_i64(o, a->onset_ns);
+    mon_state_put_i64(o, a->pending_since_ns);
+    mon_state_put_u8(o, (uint8_t)a->pending_level);
+    mon_state_put_i64(o, a->last_event_ns);
+    mon_state_put_f64(o, a->last_measured);
+    mon_state_put_u8(o, (uint8_t)a->last_in.level);
+    mon_state_put_u8(o, a->last_in.clear);
+    mon_state_put_f64(o, a->last_in.measured);
+    mon_state_put_f64(o, a->last_in.expected);
+    mon_state_put_f64(o, a->last_in.threshold);
+    mon_state_put_i64(o, a->last_in.projected_ns);
+}
+
+static mon_sev_t get_sev(mon_state_in_t *in) {
+    uint8_t v = mon_state_get_u8(in);
+    if (v > MON_SEV_CRITICAL)
+        mon_state_in_fail(in, "severity %u", v);
+    return (mon_sev_t)(v > MON_SEV_CRITICAL ? 0 : v);
+}
+
+static void get_alert(mon_state_in_t *in, mon_alert_t *a) {
+    a->active = mon_state_get_bool(in);
+    a->severity = get_sev(in);
+    a->number = mon_state_get_u64(in);
+    a->onset_ns = mon_state_get_i64(in);
+    a->pending_since_ns = mon_state_get_i64(in);
+    a->pending_level = get_sev(in);
+    a->last_event_ns = mon_state_get_i64(in);
+    a->last_measured = mon_state_get_f64(in);
+    a->last_in.level = get_sev(in);
+    a->last_in.clear = mon_state_get_bool(in);
+    a->last_in.measured = mon_state_get_f64(in);
+    a->last_in.expected = mon_state_get_f64(in);
+    a->last_in.threshold = mon_state_get_f64(in);
+    a->last_in.projected_ns = mon_state_get_i64(in);
+}
+
+static void put_sw(mon_state_out_t *o, const mon_sw_values_t *v) {
+    mon_state_put_f64(o, v->f107);
+    mon_state_put_f64(o, v->f107a);
+    mon_state_put_f64(o, v->kp);
+    mon_state_put_f64(o, v->ap);
+    mon_state_put_f64(o, v->ap_daily);
+    mon_state_put_u8(o, (uint8_t)v->f107_kind);
+    mon_state_put_u8(o, (uint8_t)v->kp_kind);
+    mon_state_put_u8(o, v->predicted);
+    mon_state_put_u8(o, v->gap);
+    mon_state_put_u8(o, v->beyond);
+    mon_state_put_i64(o, v->f107_day_utc_ns);
+    mon_state_put_i64(o, v->kp_day_utc_ns);
+}
+
+static mon_sw_kind_t get_sw_kind(mon_state_in_t *in) {
+    uint8_t v = mon_state_get_u8(in);
+    /* MON_SW_KIND_COUNT is how a lookup that found no row says so (zeroed values: OBS). */
+    if (v > MON_SW_KIND_COUNT)
+        mon_state_in_fail(in, "space-weather kind %u", v);
+    return (mon_sw_kind_t)v;
+}
+
+static void get_sw(mon_state_in_t *in, mon_sw_values_t *v) {
+    v->f107 = mon_state_get_f64(in);
+    v->f107a = mon_state_get_f64(in);
+    v->kp = mon_state_get_f64(in);
+    v->ap = mon_state_get_f64(in);
+    v->ap_daily = mon_state_get_f64(in);
+    v->f107_kind = get_sw_kind(in);
+    v->kp_kind = get_sw_kind(in);
+    v->predicted = mon_state_get_bool(in);
+    v->gap = mon_state_get_bool(in);
+    v->beyond = mon_state_get_bool(in);
+    v->f107_day_utc_ns = mon_state_get_i64(in);
+    v->kp_day_utc_ns = mon_state_get_i64(in);
+}
+
+static void put_est(mon_state_out_t *o, const mon_trend_est_t *e) {
+    mon_state_put_u8(o, e->valid);
+    mon_state_put_i64(o, e->t_ns);
+    mon_state_put_f64(o, e->mean);
+    mon_state_put_f64(o, e->slope_per_s);
+    mon_state_put_f64(o, e->slope_sigma);
+    mon_state_put_f64(o, e->rms);
+    mon_state_put_u64(o, e->n_used);
+    mon_state_put_u64(o, e->n_clipped);
+    mon_state_put_f64(o, e->span_s);
+    mon_state_put_f64(o, e->period_s);
+}
+
+static void get_est(mon_state_in_t *in, mon_trend_est_t *e) {
+    e->valid = mon_state_get_bool(in);
+    e->t_ns = mon_state_get_i64(in);
+    e->mean = mon_state_get_f64(in);
+    e->slope_per_s = mon_state_get_f64(in);
+    e->slope_sigma = mon_state_get_f64(in);
+    e->rms = mon_state_get_f64(in);
+    e->n_used = (size_t)mon_state_get_u64(in);
+    e->n_clipped = (size_t)mon_state_get_u64(in);
+    e->span_s = mon_state_get_f64(in);
+    e->period_s = mon_state_get_f64(in);
+}
+
+static void put_sc(mon_state_out_t *o, const sc_t *s) {
+    mon_state_put_str(o, s->cfg->name);
+    mon_state_put_u32(o, MON_ROLE_COUNT);
+    for (int r = 0; r < MON_ROLE_COUNT; r++) {
+        const role_acc_t *a = &s->role[r];
+        mon_state_put_f64(o, a->last);
+        mon_state_put_i64(o, a->last_ns);
+        mon_state_put_f64(o, a->sum);
+        mon_state_put_f64(o, a->min);
+        mon_state_put_u32(o, a->n);
+    }
+    mon_state_put_i64(o, s->first_ns);
+    mon_state_put_i64(o, s->next_eval_ns);
+    mon_state_put_i64(o, s->last_eval_ns);
+    mon_state_put_f64(o, s->alt_km);
+    mon_state_put_f64(o, s->lat_deg);
+    mon_state_put_f64(o, s->lon_deg);
+    mon_state_put_f64(o, s->vrel_m_s);
+    mon_state_put_f64(o, s->alt_mean_km);
+    mon_state_put_i64(o, s->alt_ns);
+    mon_state_put_u8(o, s->have_latlon);
+    mon_state_put_u8(o, s->have_vrel);
+    /* the decay trend: its ring, oldest first, and the last fit */
+    mon_state_put_u64(o, mon_trend_capacity(s->alt_trend));
+    mon_state_put_i64(o, mon_trend_newest(s->alt_trend));
+    size_t nt = mon_trend_count(s->alt_trend);
+    mon_state_put_u64(o, nt);
+    for (size_t k = 0; k < nt; k++) {
+        mon_trend_slot_t ts;
+        mon_trend_slot_get(s->alt_trend, k, &ts);
+        mon_state_put_i64(o, ts.t0_ns);
+        mon_state_put_f64(o, ts.dt_mean);
+        mon_state_put_f64(o, ts.y_mean);
+        mon_state_put_u32(o, ts.n);
+    }
+    put_est(o, &s->alt_est);
+    mon_state_put_i64(o, s->next_fit_ns);
+    /* evaluation slots, oldest first */
+    mon_state_put_u64(o, s->n_slots_cap);
+    mon_state_put_u64(o, s->slot_count);
+    mon_state_put_u32(o, Q_COUNT);
+    for (size_t k = 0; k < s->slot_count; k++) {
+        const slot_t *sl = &s->slots[(s->slot_head + k) % s->n_slots_cap];
+        mon_state_put_i64(o, sl->t_ns);
+        mon_state_put_u16(o, sl->have);
+        for (int q = 0; q < Q_COUNT; q++)
+            mon_state_put_f32(o, sl->v[q]);
+    }
+    /* 60 s buckets, oldest first */
+    mon_state_put_u64(o, s->n_buckets_cap);
+    mon_state_put_u64(o, s->bucket_count);
+    mon_state_put_u32(o, Q_ORBIT);
+    for (size_t k = 0; k < s->bucket_count; k++) {
+        const bucket_t *b = &s->buckets[(s->bucket_head + k) % s->n_buckets_cap];
+        mon_state_put_i64(o, b->t0_ns);
+        for (int q = 0; q < Q_ORBIT; q++) {
+            mon_state_put_f32(o, b->sum[q]);
+            mon_state_put_u16(o, b->n[q]);
+        }
+        mon_state_put_f32(o, b->soc_min);
+        mon_state_put_f32(o, b->kp_max);
+        mon_state_put_u16(o, b->n_known);
+        mon_state_put_u16(o, b->n_active);
+    }
+    mon_state_put_u32(o, C_COUNT);
+    for (int c = 0; c < C_COUNT; c++)
+        put_alert(o, &s->alert[c]);
+    put_sw(o, &s->sw);
+    mon_state_put_f64(o, s->density);
+    mon_state_put_f64(o, s->drag_n);
+}
+
+/* A count written by the snapshot that must equal this build's. */
+static bool get_same(mon_state_in_t *in, uint64_t want, const char *what) {
+    uint64_t v = mon_state_get_u64(in);
+    if (!in->why && v != want)
+        mon_state_in_fail(in, "%s %llu, this monitor has %llu", what, (unsigned long long)v,
+                          (unsigned long long)want);
+    return !in->why;
+}
+
+static bool get_same32(mon_state_in_t *in, uint32_t want, const char *what) {
+    uint32_t v = mon_state_get_u32(in);
+    if (!in->why && v != want)
+        mon_state_in_fail(in, "%s %u, this monitor has %u", what, v, want);
+    return !in->why;
+}
+
+static int get_sc(mon_state_in_t *in, sc_t *s) {
+    char name[MON_NAME_MAX];
+    mon_state_get_str(in, name, sizeof name);
+    if (!in->why && strcmp(name, s->cfg->name) != 0)
+        mon_state_in_fail(in, "spacecraft '%s' where the configuration has '%s'", name,
+                          s->cfg->name);
+    if (mon_state_get_u32(in) != MON_ROLE_COUNT)
+        mon_state_in_fail(in, "%s: another number of roles", s->cfg->name);
+    if (in->why)
+        return -1;
+    for (int r = 0; r < MON_ROLE_COUNT; r++) {
+        role_acc_t *a = &s->role[r];
+        a->last = mon_state_get_f64(in);
+        a->last_ns = mon_state_get_i64(in);
+        a->sum = mon_state_get_f64(in);
+        a->min = mon_state_get_f64(in);
+        a->n = mon_state_get_u32(in);
+    }
+    s->first_ns = mon_state_get_i64(in);
+    s->next_eval_ns = mon_state_get_i64(in);
+    s->last_eval_ns = mon_state_get_i64(in);
+    s->alt_km = mon_state_get_f64(in);
+    s->lat_deg = mon_state_get_f64(in);
+    s->lon_deg = mon_state_get_f64(in);
+    s->vrel_m_s = mon_state_get_f64(in);
+    s->alt_mean_km = mon_state_get_f64(in);
+    s->alt_ns = mon_state_get_i64(in);
+    s->have_latlon = mon_state_get_bool(in);
+    s->have_vrel = mon_state_get_bool(in);
+    if (!get_same(in, mon_trend_capacity(s->alt_trend), "trend capacity"))
+        return -1;
+    int64_t newest = mon_state_get_i64(in);
+    uint64_t nt = mon_state_get_u64(in);
+    if (nt > mon_trend_capacity(s->alt_trend)) {
+        mon_state_in_fail(in, "%s: %llu trend samples in a ring of %zu", s->cfg->name,
+                          (unsigned long long)nt, mon_trend_capacity(s->alt_trend));
+        return -1;
+    }
+    mon_trend_reset(s->alt_trend);
+    for (uint64_t k = 0; k < nt && !in->why; k++) {
+        mon_trend_slot_t ts;
+        ts.t0_ns = mon_state_get_i64(in);
+        ts.dt_mean = mon_state_get_f64(in);
+        ts.y_mean = mon_state_get_f64(in);
+        ts.n = mon_state_get_u32(in);
+        if (!in->why && mon_trend_slot_put(s->alt_trend, &ts) != 0)
+            mon_state_in_fail(in, "%s: trend sample %llu out of order", s->cfg->name,
+                              (unsigned long long)k);
+    }
+    mon_trend_set_newest(s->alt_trend, newest);
+    get_est(in, &s->alt_est);
+    s->next_fit_ns = mon_state_get_i64(in);
+
+    if (!get_same(in, s->n_slots_cap, "slot capacity"))
+        return -1;
+    uint64_t ns = mon_state_get_u64(in);
+    if (ns > s->n_slots_cap || !get_same32(in, Q_COUNT, "slot quantities")) {
+        mon_state_in_fail(in, "%s: %llu slots in a ring of %zu", s->cfg->name,
+                          (unsigned long long)ns, s->n_slots_cap);
+        return -1;
+    }
+    s->slot_head = 0;
+    s->slot_count = (size_t)ns;
+    for (size_t k = 0; k < s->slot_count; k++) {
+        slot_t *sl = &s->slots[k];
+        sl->t_ns = mon_state_get_i64(in);
+        sl->have = mon_state_get_u16(in);
+        for (int q = 0; q < Q_COUNT; q++)
+            sl->v[q] = mon_state_get_f32(in);
+    }
+    if (!get_same(in, s->n_buckets_cap, "bucket capacity"))
+        return -1;
+    uint64_t nb = mon_state_get_u64(in);
+    if (nb > s->n_buckets_cap || !get_same32(in, Q_ORBIT, "bucket quantities")) {
+        mon_state_in_fail(in, "%s: %llu buckets in a ring of %zu", s->cfg->name,
+                          (unsigned long long)nb, s->n_buckets_cap);
+        return -1;
+    }
+    s->bucket_head = 0;
+    s->bucket_count = (size_t)nb;
+    for (size_t k = 0; k < s->bucket_count; k++) {
+        bucket_t *b = &s->buckets[k];
+        b->t0_ns = mon_state_get_i64(in);
+        for (int q = 0; q < Q_ORBIT; q++) {
+            b->sum[q] = mon_state_get_f32(in);
+            b->n[q] = mon_state_get_u16(in);
+        }
+        b->soc_min = mon_state_get_f32(in);
+        b->kp_max = mon_state_get_f32(in);
+        b->n_known = mon_state_get_u16(in);
+        b->n_active = mon_state_get_u16(in);
+    }
+    if (mon_state_get_u32(in) != C_COUNT) {
+        mon_state_in_fail(in, "%s: another number of alert conditions", s->cfg->name);
+        return -1;
+    }
+    for (int c = 0; c < C_COUNT; c++)
+        get_alert(in, &s->alert[c]);
+    get_sw(in, &s->sw);
+    s->density = mon_state_get_f64(in);
+    s->drag_n = mon_state_get_f64(in);
+    return in->why ? -1 : 0;
+}
+
+void mon_monitor_state_save(const mon_monitor_t *m, mon_state_out_t *o) {
+    mon_state_put_i64(o, m->now_ns);
+    mon_state_put_i64(o, m->start_ns);
+    mon_state_put_i64(o, m->last_tick_ns);
+    mon_state_put_u64(o, m->next_number);
+    put_stats(o, &m->st);
+    mon_state_put_u64(o, m->n_sc);
+    for (size_t k = 0; k < m->n_sc; k++)
+        put_sc(o, &m->sc[k]);
+}
+
+int mon_monitor_state_load(mon_monitor_t *m, mon_state_in_t *in) {
+    m->now_ns = mon_state_get_i64(in);
+    m->start_ns = mon_state_get_i64(in);
+    m->last_tick_ns = mon_state_get_i64(in);
+    m->next_number = mon_state_get_u64(in);
+    get_stats(in, &m->st);
+    if (!get_same(in, m->n_sc, "spacecraft"))
+        return -1;
+    for (size_t k = 0; k < m->n_sc; k++)
+        if (get_sc(in, &m->sc[k]) != 0)
+            return -1;
+    return in->why ? -1 : 0;
 }

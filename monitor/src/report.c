@@ -199,11 +199,18 @@ size_t mon_counters(const mon_monitor_t *m, const mon_feed_t *f, const char **na
     if (f) {
         const mon_feed_stats_t *fs = mon_feed_stats(f);
         static const char *const msg_names[MON_FEED_STATUS_COUNT] = {
-            "messages_ok",           "messages_ignored_topic", "messages_unknown_topic",
-            "messages_bad_protobuf", "messages_too_big",       "messages_unknown_spacecraft",
-            "messages_no_time"};
+            [MON_FEED_OK] = "messages_ok",
+            [MON_FEED_IGNORED_TOPIC] = "messages_ignored_topic",
+            [MON_FEED_UNKNOWN_TOPIC] = "messages_unknown_topic",
+            [MON_FEED_BAD_PROTOBUF] = "messages_bad_protobuf",
+            [MON_FEED_TOO_BIG] = "messages_too_big",
+            [MON_FEED_UNKNOWN_SPACECRAFT] = "messages_unknown_spacecraft",
+            [MON_FEED_NO_TIME] = "messages_no_time",
+            [MON_FEED_BEFORE_SNAPSHOT] = "messages_before_snapshot"};
         static const char *const pkt_names[MON_FEED_STATUS_COUNT] = {
-            NULL, NULL, NULL, NULL, NULL, "packets_unknown_spacecraft", "packets_no_time"};
+            [MON_FEED_UNKNOWN_SPACECRAFT] = "packets_unknown_spacecraft",
+            [MON_FEED_NO_TIME] = "packets_no_time",
+            [MON_FEED_BEFORE_SNAPSHOT] = "packets_before_snapshot"};
         PUT("messages", fs->messages);
         for (int i = 0; i < MON_FEED_STATUS_COUNT; i++)
             PUT(msg_names[i], fs->by_status[i]);

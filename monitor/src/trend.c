@@ -137,6 +137,47 @@ size_t mon_trend_count(const mon_trend_t *t) {
     return t == NULL ? 0 : t->count;
 }
 
+size_t mon_trend_capacity(const mon_trend_t *t) {
+    return t == NULL ? 0 : t->cap;
+}
+
+int64_t mon_trend_newest(const mon_trend_t *t) {
+    return t == NULL ? INT64_MIN : t->newest_ns;
+}
+
+bool mon_trend_slot_get(const mon_trend_t *t, size_t k, mon_trend_slot_t *out) {
+    if (t == NULL || k >= t->count)
+        return false;
+    const slot_t *s = &t->ring[(t->head + t->cap - (t->count - 1 - k)) % t->cap];
+    out->t0_ns = s->t0_ns;
+    out->dt_mean = s->dt_mean;
+    out->y_mean = s->y_mean;
+    out->n = s->n;
+    return true;
+}
+
+int mon_trend_slot_put(mon_trend_t *t, const mon_trend_slot_t *in) {
+    if (t == NULL || in == NULL || t->count == t->cap || in->n == 0)
+        return -1;
+    if (t->count > 0) {
+        if (in->t0_ns < t->ring[t->head].t0_ns)
+            return -1;
+        t->head = (t->head + 1) % t->cap;
+    }
+    t->count++;
+    slot_t *s = &t->ring[t->head];
+    s->t0_ns = in->t0_ns;
+    s->dt_mean = in->dt_mean;
+    s->y_mean = in->y_mean;
+    s->n = in->n;
+    return 0;
+}
+
+void mon_trend_set_newest(mon_trend_t *t, int64_t newest_ns) {
+    if (t != NULL)
+        t->newest_ns = newest_ns;
+}
+
 /* The design of one fit: sample k back from the newest slot has age (newest
  * time minus its mean time) in seconds; the linear columns use u = (tau -
  * centre) / half with tau = -age, which lies in [-1, 1] over the window, and

@@ -17,8 +17,10 @@
 #include "mon/monitor.h"
 #include "mon/report.h"
 #include "mon/spacewx.h"
+#include "mon/state.h"
 #include "vleo.pb-c.h"
 #include "vleo/cli.h"
+#include "vleo/curve.h"
 #include "vleo/log.h"
 #include "vleo/timescale.h"
 #include "vleo/zmqutil.h"
@@ -53,10 +55,26 @@ static const char usage_text[] =
     "  --pub ENDPOINT|none  where alerts and stats are published (default " VLEO_DEFAULT_MONITOR_PUB
     ")\n"
     "  --insecure           allow binding a non-loopback endpoint without CURVE\n"
+    "  --curve-secret FILE  CURVE: the monitor's secret key (vleo-keygen NAME.key, mode 0600),\n"
+    "                       for both its subscriptions and its --pub\n"
+    "  --curve-server-key FILE  CURVE: the decoders' public key: --sub connections are\n"
+    "                       encrypted and the decoders admit us if they allow our key\n"
+    "  --curve-allow DIR    CURVE: --pub admits only subscribers whose public key is a *.pub\n"
+    "                       in DIR (re-read on SIGHUP); --pub may then bind any address\n"
     "  --alerts FILE|-|none JSON lines of alert events (default -: stdout)\n"
     "  --packet-clock       run on packet time only: never advance the clock with wall time\n"
     "                       (replays fed faster than real time; no staleness while silent)\n"
     "  --exit-on-final      exit once every decoder subscribed to has sent its final stats\n"
+    "  --state FILE         keep the monitor's state in FILE (and FILE.journal): resume from\n"
+    "                       it when it exists, so a monitor restarted in a live feed, or fed\n"
+    "                       the same capture again from its start, gives every alert event\n"
+    "                       once (packets up to the snapshot are skipped); written every\n"
+    "                       --state-interval, at exit and on SIGINT/SIGTERM (FILE.tmp, then\n"
+    "                       renamed). A damaged or foreign FILE, or one of another\n"
+    "                       configuration, stops the monitor (exit 2)\n"
+    "  --state-interval S   seconds of monitor clock (packet time) between snapshots, at most\n"
+    "                       one a second of wall time (default 60)\n"
+    "  --state-reset        discard FILE and start afresh\n"
     "  --stats-interval S   MonitorStats period in seconds (default 1)\n"
     "  --hwm N              ZeroMQ high-water marks (default 100000)\n"
     "  --quiet              no summary on stderr\n"
@@ -75,6 +93,10 @@ typedef struct {
     bool insecure, packet_clock, exit_on_final, quiet;
     double stats_interval_s;
     int hwm;
+    const char *state_path; /* --state */
+    double state_interval_s;
+    bool state_reset;
+    vleo_curve_opts_t curve; /* --curve-secret, --curve-server-key, --curve-allow */
 } options_t;
 
 static void parse_options(int argc, char **argv, options_t *o) {
@@ -91,8 +113,14 @@ static void parse_options(int argc, char **argv, options_t *o) {
         O_STATS,
         O_HWM,
         O_QUIET,
+        O_STATE,
+        O_SINT,
+        O_STATE_RESET,
         O_HELP,
-        O_VERSION
+        O_VERSION,
+        O_CSECRET,
+        O_CSKEY,
+        O_CALLOW
     };
     static const struct option longopts[] = {{"config", required_argument, 0, O_CONFIG},
                                              {"sub", required_argument, 0, O_SUB},
@@ -106,6 +134,12 @@ static void parse_options(int argc, char **argv, options_t *o) {
                                              {"stats-interval", required_argument, 0, O_STATS},
                                              {"hwm", required_argument, 0, O_HWM},
                                              {"quiet", no_argument, 0, O_QUIET},
+                                             {"state", required_argument, 0, O_STATE},
+                                             {"state-interval", required_argument, 0, O_SINT},
+                                             {"state-reset", no_argument, 0, O_STATE_RESET},
+                                             {"curve-secret", required_argument, 0, O_CSECRET},
+                                             {"curve-server-key", required_argument, 0, O_CSKEY},
+                                             {"curve-allow", required_argument, 0, O_CALLOW},
                                              {"help", no_argument, 0, O_HELP},
                                              {"version", no_argument, 0, O_VERSION},
                                              {0, 0, 0, 0}};
@@ -114,6 +148,7 @@ static void parse_options(int argc, char **argv, options_t *o) {
     o->alerts = "-";
     o->stats_interval_s = 1.0;
     o->hwm = 100000;
+    o->state_interval_s = 60.0;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -138,6 +173,15 @@ static void parse_options(int argc, char **argv, options_t *o) {
         case O_INSECURE:
             o->insecure = true;
             break;
+        case O_CSECRET:
+            o->curve.secret = optarg;
+            break;
+        case O_CSKEY:
+            o->curve.server_key = optarg;
+            break;
+        case O_CALLOW:
+            o->curve.allow = optarg;
+            break;
         case O_ALERTS:
             o->alerts = strcmp(optarg, "none") == 0 ? NULL : optarg;
             break;
@@ -156,6 +200,15 @@ static void parse_options(int argc, char **argv, options_t *o) {
         case O_QUIET:
             o->quiet = true;
             break;
+        case O_STATE:
+            o->state_path = optarg;
+            break;
+        case O_SINT:
+            o->state_interval_s = vleo_cli_double("--state-interval", optarg, 1, 1e7);
+            break;
+        case O_STATE_RESET:
+            o->state_reset = true;
+            break;
         case O_HELP:
             fputs(usage_text, stdout);
             exit(VLEO_EXIT_OK);
@@ -170,13 +223,19 @@ static void parse_options(int argc, char **argv, options_t *o) {
         vleo_cli_usage_error("unexpected argument '%s'", argv[optind]);
     if (!o->config_path)
         vleo_cli_usage_error("--config FILE is required");
+    if (o->state_reset && !o->state_path)
+        vleo_cli_usage_error("--state-reset needs --state FILE");
     if (o->n_subs == 0)
         o->subs[o->n_subs++] = VLEO_DEFAULT_DECODER_PUB;
-    if (o->pub && !vleo_endpoint_is_local(o->pub) && !o->insecure)
-        vleo_cli_usage_error(
-            "--pub %s is reachable from other hosts: add --insecure to publish without "
-            "authentication",
-            o->pub);
+    /* The monitor is both: its SUB connects to decoders, its PUB binds. */
+    const char *curve_err = vleo_curve_opts_check(&o->curve, o->pub != NULL, true);
+    if (curve_err)
+        vleo_cli_usage_error("%s", curve_err);
+    if (o->pub && !vleo_endpoint_is_local(o->pub) && !o->insecure && !o->curve.allow)
+        vleo_cli_usage_error("--pub %s is reachable from other hosts: add --curve-secret and "
+                             "--curve-allow to authenticate subscribers, or --insecure to "
+                             "publish without authentication",
+                             o->pub);
 }
 
 typedef struct {
@@ -188,6 +247,8 @@ typedef struct {
     uint64_t alerts_sent, alerts_dropped, json_errors;
     mon_monitor_t *mon;
     mon_feed_t *feed;
+    mon_state_t *state;  /* --state */
+    vleo_curve_t *curve; /* with --curve-*: keys, allow list, ZAP handler */
 } run_t;
 
 static bool send2(void *sock, const char *topic, size_t tlen, const void *body, size_t blen) {
@@ -200,6 +261,8 @@ static void on_event(void *ctx, const mon_event_t *e) {
     run_t *r = ctx;
     static uint8_t buf[16384];
     static char line[16384];
+    if (r->state && mon_state_event_replayed(r->state, e))
+        return; /* sent before a restart, after the snapshot: not again */
     if (r->pub) {
         char topic[160];
         size_t tl = mon_event_topic(e, topic, sizeof topic);
@@ -219,16 +282,45 @@ static void on_event(void *ctx, const mon_event_t *e) {
                 r->json_errors++;
         }
     }
+    if (r->state)
+        mon_state_event_sent(r->state, e);
+}
+
+static void save_state(run_t *r) {
+    char err[1024];
+    if (mon_state_save(r->state, r->mon, r->feed, err, sizeof err) != MON_STATE_OK) {
+        uint64_t n = mon_state_stats(r->state)->write_errors;
+        if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, 8th... */
+            VLEO_WARN("%s (%llu failed snapshot(s))", err, (unsigned long long)n);
+    } else if (err[0]) {
+        VLEO_WARN("%s", err);
+    }
 }
 
 static void publish_stats(run_t *r, bool final) {
     if (!r->pub)
         return;
     static uint8_t buf[16384];
-    const char *xn[] = {"alerts_published", "alerts_dropped", "alert_json_errors"};
-    uint64_t xv[] = {r->alerts_sent, r->alerts_dropped, r->json_errors};
-    size_t n = mon_stats_pack(r->mon, r->feed, xn, xv, 3, vleo_now_utc_ns(), r->session, ++r->seq,
-                              final, buf, sizeof buf);
+    vleo_curve_stats_t cs = {0};
+    if (r->curve)
+        vleo_curve_stats(r->curve, &cs);
+    mon_state_stats_t ss = {0};
+    if (r->state)
+        ss = *mon_state_stats(r->state);
+    const char *xn[] = {"alerts_published",       "alerts_dropped",
+                        "alert_json_errors",      "curve_admitted",
+                        "curve_refused_key",      "curve_refused_other",
+                        "curve_handshake_failed", "curve_refused_by_server",
+                        "curve_reloads",          "curve_reload_failures",
+                        "state_writes",           "state_write_errors",
+                        "state_journal_errors",   "state_events_not_resent"};
+    uint64_t xv[] = {
+        r->alerts_sent,    r->alerts_dropped,  r->json_errors,      cs.admitted,
+        cs.refused_key,    cs.refused_other,   cs.handshake_failed, cs.refused_by_server,
+        cs.reloads,        cs.reload_failures, ss.writes,           ss.write_errors,
+        ss.journal_errors, ss.events_replayed};
+    size_t n = mon_stats_pack(r->mon, r->feed, xn, xv, sizeof xv / sizeof xv[0], vleo_now_utc_ns(),
+                              r->session, ++r->seq, final, buf, sizeof buf);
     if (n)
         send2(r->pub, "stats/monitor", 13, buf, n);
 }
@@ -322,6 +414,15 @@ int main(int argc, char **argv) {
     r.o = &o;
     r.session = vleo_session_id();
     int rc = VLEO_EXIT_OK;
+    if (vleo_curve_opts_any(&o.curve)) {
+        r.curve = vleo_curve_new(&o.curve, vleo_curve_log_vleo, NULL, err, sizeof err, &rc);
+        if (!r.curve) {
+            VLEO_ERR("%s", err);
+            mon_sw_destroy(&swf.sw);
+            mon_config_free(&cfg);
+            return rc;
+        }
+    }
     void *zctx = zmq_ctx_new();
     void *sub = NULL;
     r.mon = mon_monitor_new(&cfg, swf.sw, swf.path, on_event, &r, err, sizeof err);
@@ -330,6 +431,20 @@ int main(int argc, char **argv) {
         VLEO_ERR("%s", r.mon ? "out of memory" : err);
         rc = VLEO_EXIT_RUNTIME;
         goto done;
+    }
+    if (o.state_path) {
+        uint64_t id = 0;
+        rc = mon_state_config_id_file(&cfg, &id, err, sizeof err) != 0 ? VLEO_EXIT_INPUT : 0;
+        r.state = rc ? NULL : mon_state_new(o.state_path, id, o.state_interval_s, err, sizeof err);
+        if (!rc)
+            rc = r.state ? mon_state_start(r.state, r.mon, r.feed, o.state_reset, err, sizeof err)
+                         : VLEO_EXIT_RUNTIME;
+        if (rc) {
+            VLEO_ERR("--state %s%s", err,
+                     rc == VLEO_EXIT_USAGE ? " (--state-reset discards it and starts afresh)" : "");
+            goto done;
+        }
+        VLEO_INFO("state %s", err);
     }
     if (o.alerts) {
         r.alerts = strcmp(o.alerts, "-") == 0 ? stdout : fopen(o.alerts, "a");
@@ -342,7 +457,14 @@ int main(int argc, char **argv) {
     vleo_zsock_opts_t zo;
     vleo_zsock_opts_default(&zo);
     zo.sndhwm = zo.rcvhwm = o.hwm;
+    if (r.curve && vleo_curve_start(r.curve, zctx, err, sizeof err) != 0) {
+        VLEO_ERR("%s", err);
+        rc = VLEO_EXIT_RUNTIME;
+        goto done;
+    }
     if (o.pub) {
+        zo.setup = o.curve.allow ? vleo_curve_setup_server : NULL;
+        zo.setup_arg = r.curve;
         r.pub = vleo_zsock_open(zctx, ZMQ_PUB, &zo, o.pub, true, err, sizeof err);
         if (!r.pub) {
             VLEO_ERR("--pub %s", err);
@@ -350,6 +472,9 @@ int main(int argc, char **argv) {
             goto done;
         }
     }
+    /* The options (CURVE keys among them) hold for every --sub connected below. */
+    zo.setup = o.curve.server_key ? vleo_curve_setup_client : NULL;
+    zo.setup_arg = r.curve;
     sub = vleo_zsock_open(zctx, ZMQ_SUB, &zo, o.subs[0], false, err, sizeof err);
     if (!sub) {
         VLEO_ERR("--sub %s", err);
@@ -376,7 +501,8 @@ int main(int argc, char **argv) {
 
     double next_stats = vleo_mono_s() + o.stats_interval_s;
     double wall_at_packet = vleo_mono_s();
-    int64_t clock_at_packet = 0;
+    int64_t clock_at_packet = mon_monitor_now(r.mon); /* 0, or where a snapshot left off */
+    double next_state = 0.0;
     size_t finals = 0;
     swf.next_check = vleo_mono_s() + 5.0;
     zmq_msg_t topic, body;
@@ -426,11 +552,18 @@ int main(int argc, char **argv) {
         double now = vleo_mono_s();
         if (!o.packet_clock && clock_at_packet != 0)
             mon_monitor_tick(r.mon, clock_at_packet + (int64_t)((now - wall_at_packet) * 1e9));
+        if (g_hup && r.curve)
+            vleo_curve_reload(r.curve); /* a broken allow list keeps the previous one */
         if (g_hup || (swf.path && now >= swf.next_check)) {
             if (swf.path)
                 sw_reload(&swf, r.mon, false);
             g_hup = 0;
             swf.next_check = now + 5.0;
+        }
+        /* Catching up (a capture replayed at full speed), at most one synced write a second. */
+        if (r.state && now >= next_state && mon_state_due(r.state, mon_monitor_now(r.mon))) {
+            save_state(&r);
+            next_state = now + 1.0;
         }
         if (now >= next_stats) {
             publish_stats(&r, false);
@@ -441,30 +574,46 @@ int main(int argc, char **argv) {
     }
     zmq_msg_close(&topic);
     zmq_msg_close(&body);
+    if (r.state)
+        save_state(&r);
     publish_stats(&r, true);
     if (!o.quiet) {
         const mon_feed_stats_t *fs = mon_feed_stats(r.feed);
         const mon_monitor_stats_t *ms = mon_monitor_stats(r.mon);
         fprintf(stderr,
-                "vleo-monitor: %llu messages (%llu packets, %llu refused, %llu bad framing, %llu "
+                "vleo-monitor: %llu messages (%llu packets, %llu refused, %llu before the "
+                "snapshot, %llu bad framing, %llu "
                 "missing on the bus), %llu samples, %llu evaluations; alerts %llu raised, %llu "
                 "updated, %llu cleared, %zu active\n",
                 (unsigned long long)fs->messages, (unsigned long long)fs->packets,
                 (unsigned long long)(fs->messages - fs->by_status[MON_FEED_OK] -
-                                     fs->by_status[MON_FEED_IGNORED_TOPIC]),
+                                     fs->by_status[MON_FEED_IGNORED_TOPIC] -
+                                     fs->by_status[MON_FEED_BEFORE_SNAPSHOT]),
+                (unsigned long long)fs->packets_refused[MON_FEED_BEFORE_SNAPSHOT],
                 (unsigned long long)bad_framing, (unsigned long long)fs->messages_missing,
                 (unsigned long long)ms->samples, (unsigned long long)ms->evaluations,
                 (unsigned long long)ms->alerts_raised, (unsigned long long)ms->alerts_updated,
                 (unsigned long long)ms->alerts_cleared, mon_monitor_active_alerts(r.mon));
+        if (r.state) {
+            const mon_state_stats_t *ss = mon_state_stats(r.state);
+            fprintf(stderr,
+                    "vleo-monitor: state %s: snapshot %llu (%llu written, %llu failed), %llu alert "
+                    "events not sent again\n",
+                    o.state_path, (unsigned long long)mon_state_generation(r.state),
+                    (unsigned long long)ss->writes, (unsigned long long)ss->write_errors,
+                    (unsigned long long)ss->events_replayed);
+        }
     }
 done:
     if (sub)
         zmq_close(sub);
     if (r.pub)
         zmq_close(r.pub);
+    vleo_curve_destroy(&r.curve); /* its sockets close before the context ends */
     zmq_ctx_term(zctx);
     if (r.alerts && r.alerts != stdout)
         fclose(r.alerts);
+    mon_state_destroy(&r.state);
     mon_feed_destroy(&r.feed);
     mon_monitor_destroy(&r.mon);
     mon_sw_destroy(&swf.sw);

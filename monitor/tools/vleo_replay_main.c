@@ -24,7 +24,9 @@
 #include "mon/monitor.h"
 #include "mon/report.h"
 #include "mon/spacewx.h"
+#include "mon/state.h"
 #include "vleo/cli.h"
+#include "vleo/curve.h"
 #include "vleo/log.h"
 #include "vleo/timescale.h"
 #include "vleo/zmqutil.h"
@@ -71,9 +73,23 @@ static const char usage_text[] =
     "  --pub ENDPOINT       also publish alerts (vleo.v1.Alert) on this "
     "endpoint\n"
     "  --insecure           allow a non-loopback --pub without CURVE\n"
+    "  --curve-secret FILE  CURVE for --pub: the secret key (vleo-keygen NAME.key, mode 0600)\n"
+    "  --curve-allow DIR    CURVE for --pub: admit only subscribers whose public key is a\n"
+    "                       *.pub in DIR; --pub may then bind any address\n"
     "  --progress, --no-progress  progress bar on stderr (default: when it is "
     "a terminal)\n"
     "  --quiet              no summary table\n"
+    "  --state FILE         keep the monitor's state in FILE (and FILE.journal): resume from\n"
+    "                       it when it exists, skipping the packets it had processed, so a\n"
+    "                       run killed part-way and started again gives every alert event\n"
+    "                       once; written every --state-interval, at the end and on\n"
+    "                       SIGINT/SIGTERM (FILE.tmp, then renamed). A damaged or foreign\n"
+    "                       FILE, or one of another configuration, stops the run (exit 2)\n"
+    "  --state-interval S   seconds of packet time between snapshots (default 3600: a replay\n"
+    "                       runs hours of packets a second, and each snapshot is synced)\n"
+    "  --state-reset        discard FILE and start afresh\n"
+    "  --crash-after-packets N  kill this process (SIGKILL) after N packets, as a crash\n"
+    "                       would: nothing saved or flushed then (to test --state)\n"
     "  --help, --version\n"
     "Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error, 3 "
     "input "
@@ -84,6 +100,11 @@ typedef struct {
     const char *filter, *alerts, *json_packets, *pub;
     bool insecure, progress, quiet;
     dec_pipeline_opts_t popts;
+    const char *state_path; /* --state */
+    double state_interval_s;
+    bool state_reset;
+    long crash_after;
+    vleo_curve_opts_t curve; /* --curve-secret, --curve-allow */
 } options_t;
 
 static void parse_options(int argc, char **argv, options_t *o) {
@@ -105,8 +126,14 @@ static void parse_options(int argc, char **argv, options_t *o) {
         O_PROGRESS,
         O_NOPROGRESS,
         O_QUIET,
+        O_STATE,
+        O_SINT,
+        O_STATE_RESET,
+        O_CRASH,
         O_HELP,
-        O_VERSION
+        O_VERSION,
+        O_CSECRET,
+        O_CALLOW
     };
     static const struct option longopts[] = {{"mdb", required_argument, 0, O_MDB},
                                              {"config", required_argument, 0, O_CONFIG},
@@ -125,11 +152,18 @@ static void parse_options(int argc, char **argv, options_t *o) {
                                              {"progress", no_argument, 0, O_PROGRESS},
                                              {"no-progress", no_argument, 0, O_NOPROGRESS},
                                              {"quiet", no_argument, 0, O_QUIET},
+                                             {"state", required_argument, 0, O_STATE},
+                                             {"state-interval", required_argument, 0, O_SINT},
+                                             {"state-reset", no_argument, 0, O_STATE_RESET},
+                                             {"crash-after-packets", required_argument, 0, O_CRASH},
+                                             {"curve-secret", required_argument, 0, O_CSECRET},
+                                             {"curve-allow", required_argument, 0, O_CALLOW},
                                              {"help", no_argument, 0, O_HELP},
                                              {"version", no_argument, 0, O_VERSION},
                                              {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     dec_pipeline_opts_default(&o->popts);
+    o->state_interval_s = 3600.0;
     o->progress = isatty(STDERR_FILENO);
     opterr = 0;
     int c;
@@ -188,6 +222,12 @@ static void parse_options(int argc, char **argv, options_t *o) {
         case O_INSECURE:
             o->insecure = true;
             break;
+        case O_CSECRET:
+            o->curve.secret = optarg;
+            break;
+        case O_CALLOW:
+            o->curve.allow = optarg;
+            break;
         case O_PROGRESS:
             o->progress = true;
             break;
@@ -196,6 +236,18 @@ static void parse_options(int argc, char **argv, options_t *o) {
             break;
         case O_QUIET:
             o->quiet = true;
+            break;
+        case O_STATE:
+            o->state_path = optarg;
+            break;
+        case O_SINT:
+            o->state_interval_s = vleo_cli_double("--state-interval", optarg, 1, 1e7);
+            break;
+        case O_STATE_RESET:
+            o->state_reset = true;
+            break;
+        case O_CRASH:
+            o->crash_after = vleo_cli_long("--crash-after-packets", optarg, 1, 1L << 62);
             break;
         case O_HELP:
             fputs(usage_text, stdout);
@@ -217,10 +269,15 @@ static void parse_options(int argc, char **argv, options_t *o) {
         vleo_cli_usage_error("--mdb XTCE.xml is required");
     if (!o->config_path)
         vleo_cli_usage_error("--config FILE is required");
-    if (o->pub && !vleo_endpoint_is_local(o->pub) && !o->insecure)
-        vleo_cli_usage_error("--pub %s is reachable from other hosts: add --insecure to "
-                             "publish without "
-                             "authentication",
+    if (o->state_reset && !o->state_path)
+        vleo_cli_usage_error("--state-reset needs --state FILE");
+    const char *curve_err = vleo_curve_opts_check(&o->curve, o->pub != NULL, false);
+    if (curve_err)
+        vleo_cli_usage_error("%s", curve_err);
+    if (o->pub && !vleo_endpoint_is_local(o->pub) && !o->insecure && !o->curve.allow)
+        vleo_cli_usage_error("--pub %s is reachable from other hosts: add --curve-secret and "
+                             "--curve-allow to authenticate subscribers, or --insecure to "
+                             "publish without authentication",
                              o->pub);
     if (dec_channel_check(&o->popts, err, sizeof err) != 0)
         vleo_cli_usage_error("%s", err);
@@ -245,6 +302,7 @@ typedef struct {
     FILE *alerts_json;
     bool human;
     void *pub;
+    vleo_curve_t *curve; /* with --curve-*: keys, allow list, ZAP handler */
     uint64_t session, seq;
     row_t *rows;
     size_t n_rows;
@@ -252,12 +310,16 @@ typedef struct {
     uint8_t *buf;
     size_t buf_cap;
     uint64_t msg_seq;
+    mon_state_t *state; /* --state */
+    long packets_fed;
 } run_t;
 
 static void on_event(void *ctx, const mon_event_t *e) {
     run_t *r = ctx;
     static char line[16384];
     static uint8_t pb[16384];
+    if (r->state && mon_state_event_replayed(r->state, e))
+        return; /* sent before a restart, after the snapshot: not again */
     char t[40];
     vleo_format_iso8601(e->ev.time_ns, 0, t, sizeof t);
     if (r->human) {
@@ -272,6 +334,7 @@ static void on_event(void *ctx, const mon_event_t *e) {
         if (n) {
             line[n++] = '\n';
             fwrite(line, 1, n, r->alerts_json);
+            fflush(r->alerts_json); /* written before it is journaled as sent */
         }
     }
     if (r->pub) {
@@ -281,6 +344,8 @@ static void on_event(void *ctx, const mon_event_t *e) {
         if (tl && n && zmq_send(r->pub, topic, tl, ZMQ_SNDMORE) == (int)tl)
             zmq_send(r->pub, pb, n, 0);
     }
+    if (r->state)
+        mon_state_event_sent(r->state, e);
     row_t *row = NULL;
     for (size_t i = r->n_rows; i-- > 0;) {
         if (strcmp(r->rows[i].id, e->id) == 0) {
@@ -309,6 +374,17 @@ static void on_event(void *ctx, const mon_event_t *e) {
         row->cleared_ns = e->ev.time_ns;
 }
 
+static void save_state(run_t *r) {
+    char err[1024];
+    if (mon_state_save(r->state, r->mon, r->feed, err, sizeof err) != MON_STATE_OK) {
+        uint64_t n = mon_state_stats(r->state)->write_errors;
+        if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, 8th... */
+            VLEO_WARN("%s (%llu failed snapshot(s))", err, (unsigned long long)n);
+    } else if (err[0]) {
+        VLEO_WARN("%s", err);
+    }
+}
+
 static void on_packet(void *ctx, const dec_packet_t *pk) {
     run_t *r = ctx;
     if (r->o->json_packets)
@@ -320,6 +396,10 @@ static void on_packet(void *ctx, const dec_packet_t *pk) {
     }
     mon_feed_message(r->feed, "tm/", 3, r->buf, n);
     mon_monitor_tick(r->mon, mon_monitor_now(r->mon));
+    if (r->state && mon_state_due(r->state, mon_monitor_now(r->mon)))
+        save_state(r);
+    if (r->o->crash_after && ++r->packets_fed >= r->o->crash_after)
+        raise(SIGKILL);
 }
 
 static void show_progress(const run_t *r, int64_t done, int64_t total, bool last) {
@@ -480,10 +560,26 @@ int main(int argc, char **argv) {
             goto done;
         }
     }
+    if (vleo_curve_opts_any(&o.curve)) {
+        r.curve = vleo_curve_new(&o.curve, vleo_curve_log_vleo, NULL, err, sizeof err, &rc);
+        if (!r.curve) {
+            VLEO_ERR("%s", err);
+            goto done;
+        }
+    }
     if (o.pub) {
         zctx = zmq_ctx_new();
         vleo_zsock_opts_t zo;
         vleo_zsock_opts_default(&zo);
+        if (r.curve) {
+            if (vleo_curve_start(r.curve, zctx, err, sizeof err) != 0) {
+                VLEO_ERR("%s", err);
+                rc = VLEO_EXIT_RUNTIME;
+                goto done;
+            }
+            zo.setup = vleo_curve_setup_server;
+            zo.setup_arg = r.curve;
+        }
         r.pub = vleo_zsock_open(zctx, ZMQ_PUB, &zo, o.pub, true, err, sizeof err);
         if (!r.pub) {
             VLEO_ERR("--pub %s", err);
@@ -511,6 +607,20 @@ int main(int argc, char **argv) {
         VLEO_ERR("%s", err);
         rc = VLEO_EXIT_RUNTIME;
         goto done;
+    }
+    if (o.state_path) {
+        uint64_t id = 0;
+        rc = mon_state_config_id_file(&cfg, &id, err, sizeof err) != 0 ? VLEO_EXIT_INPUT : 0;
+        r.state = rc ? NULL : mon_state_new(o.state_path, id, o.state_interval_s, err, sizeof err);
+        if (!rc)
+            rc = r.state ? mon_state_start(r.state, r.mon, r.feed, o.state_reset, err, sizeof err)
+                         : VLEO_EXIT_RUNTIME;
+        if (rc) {
+            VLEO_ERR("--state %s%s", err,
+                     rc == VLEO_EXIT_USAGE ? " (--state-reset discards it and starts afresh)" : "");
+            goto done;
+        }
+        VLEO_INFO("state %s", err);
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -542,12 +652,24 @@ int main(int argc, char **argv) {
         }
     }
     dec_pipeline_flush(pipe);
+    if (r.state)
+        save_state(&r); /* what was processed, also after a read error or a signal */
     if (o.progress)
         show_progress(&r, (int64_t)dec_capreader_offset(cap), total, true);
     if (g_stop)
         VLEO_WARN("interrupted: the summary covers what was read");
     if (!o.quiet && rc == VLEO_EXIT_OK)
         print_summary(&r, pipe, cap);
+    if (!o.quiet && r.state) {
+        const mon_state_stats_t *ss = mon_state_stats(r.state);
+        printf(
+            "state %s: snapshot %llu (%llu written, %llu failed), %llu packets skipped as "
+            "processed before it, %llu alert events not sent again\n",
+            o.state_path, (unsigned long long)mon_state_generation(r.state),
+            (unsigned long long)ss->writes, (unsigned long long)ss->write_errors,
+            (unsigned long long)mon_feed_stats(r.feed)->packets_refused[MON_FEED_BEFORE_SNAPSHOT],
+            (unsigned long long)ss->events_replayed);
+    }
     if (r.encode_errors)
         VLEO_WARN("%llu packets could not be encoded for the monitor",
                   (unsigned long long)r.encode_errors);
@@ -557,12 +679,14 @@ done:
     if (r.alerts_json && r.alerts_json != stdout)
         fclose(r.alerts_json);
     dec_pipeline_destroy(&pipe);
+    mon_state_destroy(&r.state);
     mon_feed_destroy(&r.feed);
     mon_monitor_destroy(&r.mon);
     dec_out_destroy(&r.out);
     dec_capreader_close(&cap);
     if (r.pub)
         zmq_close(r.pub);
+    vleo_curve_destroy(&r.curve); /* its sockets close before the context ends */
     if (zctx)
         zmq_ctx_term(zctx);
     free(r.rows);

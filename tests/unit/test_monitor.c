@@ -11,6 +11,7 @@
 #include "mon/geo.h"
 #include "mon/monitor.h"
 #include "mon/trend.h"
+#include "monsynth.h"
 #include "vleo/timescale.h"
 
 #define S 1000000000LL
@@ -71,38 +72,15 @@ static void base_cfg(mon_config_t *cfg, mon_sc_cfg_t *sc) {
     cfg->n_spacecraft = 1;
 }
 
-/* Deterministic Gaussian noise (xorshift64* + Box-Muller). */
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static double gauss(void) {
-    double u[2];
-    for (int i = 0; i < 2; i++) {
-        rng ^= rng >> 12;
-        rng ^= rng << 25;
-        rng ^= rng >> 27;
-        u[i] = ((double)((rng * 2685821657736338717ull) >> 11) + 0.5) / 9007199254740992.0;
-    }
-    return sqrt(-2.0 * log(u[0])) * cos(2.0 * MON_PI * u[1]);
+    return ms_gauss(&rng);
 }
 
-/* The drag the monitor models without latitude and longitude (mean of four equator points)
- * at circular speed less co-rotation: what a perfect station-keeping controller cancels. */
 static double model_drag_mn(const mon_sc_cfg_t *sc, double alt_km, int64_t t) {
-    double rho = 0;
-    for (int i = 0; i < 4; i++) {
-        mon_atmos_in_t in = {.alt_km = alt_km,
-                             .lon_deg = 90.0 * i,
-                             .utc_unix_ns = t,
-                             .f107 = 150,
-                             .f107a = 150,
-                             .kp = 3,
-                             .hp_exponent = 4};
-        mon_atmos_out_t out;
-        cr_assert_eq(mon_atmos_eval(MON_ATMOS_JACCHIA71, &in, &out), MON_ATMOS_OK);
-        rho += out.density_kg_m3 / 4;
-    }
-    double r = (MON_WGS84_A_KM + alt_km) * 1e3;
-    double v = sqrt(MON_MU_M3_S2 / r) - MON_EARTH_OMEGA * r * cos(sc->inclination_deg * MON_DEG);
-    return 0.5 * rho * v * v * sc->drag_coefficient * sc->drag_area_m2 * 1e3;
+    double d = ms_model_drag_mn(sc, alt_km, t);
+    cr_assert(isfinite(d), "model drag at %.1f km", alt_km);
+    return d;
 }
 
 /* A station-keeping spacecraft at 250 km: GNSS altitude with the orbital swing and noise,

@@ -20,6 +20,8 @@ typedef enum {
     MON_FEED_TOO_BIG,            /* unpacking needs more than the arena */
     MON_FEED_UNKNOWN_SPACECRAFT, /* no such spacecraft in the configuration (per packet) */
     MON_FEED_NO_TIME,            /* neither generation nor reception time (per packet) */
+    MON_FEED_BEFORE_SNAPSHOT,    /* resuming (mon/state.h): processed before the snapshot
+                                    (per packet) */
     MON_FEED_STATUS_COUNT
 } mon_feed_status_t;
 
@@ -27,7 +29,8 @@ typedef struct {
     uint64_t messages;                         /* offered: = ok + ignored + every refusal */
     uint64_t by_status[MON_FEED_STATUS_COUNT]; /* messages by outcome (per message) */
     uint64_t packets; /* packets taken (batches counted by their packets) */
-    uint64_t packets_refused[MON_FEED_STATUS_COUNT]; /* per packet: spacecraft, time */
+    uint64_t packets_refused[MON_FEED_STATUS_COUNT]; /* per packet: spacecraft, time,
+                                                        before the snapshot */
     uint64_t params_used;                            /* parameters that played a role */
     uint64_t params_other;                           /* parameters no role asks for */
     uint64_t sessions;                               /* publisher sessions seen */

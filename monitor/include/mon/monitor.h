@@ -91,5 +91,8 @@ void mon_monitor_tick(mon_monitor_t *m, int64_t now_ns);
 int64_t mon_monitor_now(const mon_monitor_t *m); /* the clock: newest time seen, or 0 */
 const mon_monitor_stats_t *mon_monitor_stats(const mon_monitor_t *m);
 size_t mon_monitor_active_alerts(const mon_monitor_t *m);
+size_t mon_monitor_spacecraft_count(const mon_monitor_t *m);
+/* When spacecraft sc was last evaluated (its events carry such times), or 0. */
+int64_t mon_monitor_last_evaluation(const mon_monitor_t *m, int sc);
 
 #endif

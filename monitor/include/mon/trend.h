@@ -56,6 +56,23 @@ void mon_trend_fit(const mon_trend_t *t, double period_s, mon_trend_est_t *est);
 
 size_t mon_trend_count(const mon_trend_t *t);
 
+/* Snapshots (mon/state.h): the ring's kept samples, oldest first, read and put back as they
+ * are (a put never merges). */
+typedef struct {
+    int64_t t0_ns;  /* first raw sample of the kept one */
+    double dt_mean; /* mean time after t0_ns of its raw samples, s */
+    double y_mean;  /* their mean value */
+    uint32_t n;     /* raw samples averaged */
+} mon_trend_slot_t;
+size_t mon_trend_capacity(const mon_trend_t *t);
+int64_t mon_trend_newest(const mon_trend_t *t); /* the newest raw sample's time */
+/* Kept sample k (0 = oldest). Returns false when k >= mon_trend_count. */
+bool mon_trend_slot_get(const mon_trend_t *t, size_t k, mon_trend_slot_t *out);
+/* After mon_trend_reset: append a kept sample as the newest. Returns -1 when the ring is full,
+ * s->n is 0 or s->t0_ns is older than the previous one; 0 when taken. */
+int mon_trend_slot_put(mon_trend_t *t, const mon_trend_slot_t *s);
+void mon_trend_set_newest(mon_trend_t *t, int64_t newest_ns);
+
 /* Circular-orbit helpers (reference atmosphere.md "Constants"). */
 /* Period in seconds of a circular orbit at mean height alt_km above the equatorial radius. */
 double mon_orbit_period_s(double alt_km);
