@@ -27,7 +27,7 @@ struct dec_out {
     char *source_path;
     size_t sc_len, path_len;
     uint64_t session;
-    uint64_t seq; /* messages sent on this session */
+    uint64_t seq; /* messages numbered on this session: sent, dropped or failed */
     dec_out_stats_t st;
     /* Per APID: "APID<n>" and its topic "tm/<sc>/APID<n>", made once. */
     char (*names)[12];
@@ -206,9 +206,12 @@ static uint8_t *w_bytes(uint8_t *p, uint8_t tag, const void *d, size_t n) {
     return p + n;
 }
 
-/* Send [topic, body]. Returns 0 sent, 1 dropped at the high-water mark, -1 error. */
+/* Send [topic, body], a message numbered out->seq + 1. Returns 0 sent, 1 dropped at the
+ * high-water mark, -1 error. The number is used up whatever happens: a message dropped here
+ * leaves a hole in message_seq, which is how every subscriber counts the loss. */
 static int send2(dec_out_t *out, const char *topic, size_t tlen, const void *body, size_t blen) {
     int flags = out->o.no_drop ? 0 : ZMQ_DONTWAIT;
+    out->seq++;
     for (;;) {
         if (zmq_send(out->o.zsock, topic, tlen, flags | ZMQ_SNDMORE) >= 0) {
             break;
@@ -222,7 +225,6 @@ static int send2(dec_out_t *out, const char *topic, size_t tlen, const void *bod
     for (;;) {
         if (zmq_send(out->o.zsock, body, blen, 0) >= 0) {
             out->st.messages++;
-            out->seq++;
             return 0;
         }
         if (errno != EINTR || (out->o.stop != NULL && *out->o.stop)) {
