@@ -97,17 +97,56 @@ static char *trim(char *s) {
     return s;
 }
 
+#define CH_MAX_LINE 510   /* octets of one line without its end: far more than key = value */
+#define CH_MAX_LINES 1000 /* a channel file has a dozen keys: more lines is not one */
+
+/* One line of fp into buf (cap > CH_MAX_LINE), without its '\n'. Returns 0, 1 at the end of the
+ * file with nothing read, -1 when the line is longer than CH_MAX_LINE, or the control octet
+ * (NUL included) that shows the file is not text, as 0x100 + octet. Reads octet by octet, so a
+ * long line or a NUL is never cut into pieces parsed as lines of their own. */
+static int read_line(FILE *fp, char *buf, size_t cap) {
+    size_t n = 0;
+    int c;
+    while ((c = getc(fp)) != EOF && c != '\n') {
+        if (c < 0x20 && c != '\t' && c != '\r') {
+            return 0x100 + c;
+        }
+        if (n >= CH_MAX_LINE || n + 1 >= cap) {
+            return -1;
+        }
+        buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    return c == EOF && n == 0 ? 1 : 0;
+}
+
 int dec_channel_load(const char *path, dec_pipeline_opts_t *po, char *err, size_t errlen) {
     FILE *fp = fopen(path, "r");
     if (fp == NULL) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return VLEO_EXIT_INPUT;
     }
-    char line[512];
+    char line[CH_MAX_LINE + 2];
     int ln = 0;
     int rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, fp) != NULL) {
-        ln++;
+    while (rc == 0) {
+        int r = read_line(fp, line, sizeof line);
+        if (r == 1) {
+            break;
+        }
+        if (++ln > CH_MAX_LINES || r != 0) {
+            if (ln > CH_MAX_LINES) {
+                snprintf(err, errlen, "%s:%d: more than %d lines: not a channel file", path, ln,
+                         CH_MAX_LINES);
+            } else if (r < 0) {
+                snprintf(err, errlen, "%s:%d: line longer than %d octets", path, ln, CH_MAX_LINE);
+            } else {
+                snprintf(err, errlen, "%s:%d: control octet 0x%02X: not a text file", path, ln,
+                         (unsigned)(r - 0x100));
+            }
+            rc = VLEO_EXIT_USAGE;
+            break;
+        }
         char *hash = strchr(line, '#');
         if (hash != NULL)
             *hash = '\0';

@@ -1964,6 +1964,28 @@ out:
     return rc;
 }
 
+/* A BaseContainer chain longer than the model takes (mdb_finish would refuse it too, but
+ * without a file and line): refused here at the line of the container that inherits too deep.
+ * Runs after check_nesting, so no chain loops; the walk stops past MDB_MAX_DEPTH anyway. */
+static int check_base_depth(ld_t *ld) {
+    const dec_mdb_t *m = ld->m;
+    for (uint32_t i = 0; i < m->n_conts; i++) {
+        uint32_t c = i, depth = 0;
+        while (m->conts[c].base < m->n_conts && depth <= MDB_MAX_DEPTH) {
+            c = m->conts[c].base;
+            depth++;
+        }
+        if (depth > MDB_MAX_DEPTH) {
+            snprintf(ld->err, ld->errlen,
+                     "%s:%ld: SequenceContainer: %s inherits through more than %d BaseContainer "
+                     "levels",
+                     ld->path, ld->cont_line[i], m->conts[i].qname, MDB_MAX_DEPTH);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- the tree walk ---- */
 
 static int walk_tm(ld_t *ld, xmlNodePtr tm) {
@@ -2061,7 +2083,7 @@ static int load_doc(ld_t *ld, xmlDocPtr doc) {
             return -1;
         }
     }
-    return check_nesting(ld);
+    return check_nesting(ld) != 0 ? -1 : check_base_depth(ld);
 }
 
 int mdb_load_xtce_mem(dec_mdb_t *m, const char *buf, size_t len, const char *name, char *err,
