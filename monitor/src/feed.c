@@ -222,7 +222,20 @@ mon_feed_status_t mon_feed_message(mon_feed_t *f, const char *topic, size_t topi
     mon_feed_status_t st = MON_FEED_OK;
     bool is_tm = topic_len >= 3 && memcmp(topic, "tm/", 3) == 0;
     bool is_tmb = topic_len >= 4 && memcmp(topic, "tmb/", 4) == 0;
-    if (!is_tm && !is_tmb) {
+    bool is_dstats = topic_len >= 14 && memcmp(topic, "stats/decoder/", 14) == 0;
+    if (is_dstats) {
+        /* Its message_seq is the same count as the packets': without it every stats message
+         * would look like one lost on the bus. */
+        Vleo__V1__DecoderStats *d = vleo__v1__decoder_stats__unpack(&f->alloc, len, body);
+        if (!d) {
+            st = f->arena.exhausted ? MON_FEED_TOO_BIG : MON_FEED_BAD_PROTOBUF;
+        } else {
+            track_session(f, d->has_session_id, d->session_id, d->has_message_seq, d->message_seq);
+            if (d->has_final && d->final)
+                f->st.decoder_finals++;
+            st = MON_FEED_IGNORED_TOPIC;
+        }
+    } else if (!is_tm && !is_tmb) {
         bool known = (topic_len >= 6 && memcmp(topic, "alert/", 6) == 0) ||
                      (topic_len >= 6 && memcmp(topic, "stats/", 6) == 0) ||
                      (topic_len == 12 && memcmp(topic, "spaceweather", 12) == 0);

@@ -503,7 +503,6 @@ int main(int argc, char **argv) {
     double wall_at_packet = vleo_mono_s();
     int64_t clock_at_packet = mon_monitor_now(r.mon); /* 0, or where a snapshot left off */
     double next_state = 0.0;
-    size_t finals = 0;
     swf.next_check = vleo_mono_s() + 5.0;
     zmq_msg_t topic, body;
     zmq_msg_init(&topic);
@@ -533,15 +532,6 @@ int main(int argc, char **argv) {
             }
             const char *t = zmq_msg_data(&topic);
             size_t tl = zmq_msg_size(&topic);
-            if (tl >= 14 && memcmp(t, "stats/decoder/", 14) == 0) {
-                Vleo__V1__DecoderStats *ds =
-                    vleo__v1__decoder_stats__unpack(NULL, zmq_msg_size(&body), zmq_msg_data(&body));
-                if (ds && ds->has_final && ds->final)
-                    finals++;
-                if (ds)
-                    vleo__v1__decoder_stats__free_unpacked(ds, NULL);
-                continue;
-            }
             mon_feed_message(r.feed, t, tl, zmq_msg_data(&body), zmq_msg_size(&body));
             if (mon_monitor_now(r.mon) != clock_at_packet) {
                 clock_at_packet = mon_monitor_now(r.mon);
@@ -569,7 +559,7 @@ int main(int argc, char **argv) {
             publish_stats(&r, false);
             next_stats = now + o.stats_interval_s;
         }
-        if (o.exit_on_final && finals >= o.n_subs)
+        if (o.exit_on_final && mon_feed_stats(r.feed)->decoder_finals >= o.n_subs)
             break;
     }
     zmq_msg_close(&topic);

@@ -35,6 +35,7 @@ typedef struct {
     uint64_t params_other;                           /* parameters no role asks for */
     uint64_t sessions;                               /* publisher sessions seen */
     uint64_t messages_missing; /* gaps in a publisher's message_seq (lost on the bus) */
+    uint64_t decoder_finals;   /* DecoderStats with final set (a decoder that finished) */
 } mon_feed_stats_t;
 
 /* arena_bytes: memory for one unpacked message (default 16 MiB when 0). */
@@ -42,7 +43,9 @@ mon_feed_t *mon_feed_new(mon_monitor_t *m, size_t arena_bytes);
 void mon_feed_destroy(mon_feed_t **f_p);
 
 /* Take one message. Returns its outcome (MON_FEED_OK also when some packets of a batch were
- * refused: see packets_refused). */
+ * refused: see packets_refused). DecoderStats (stats/decoder/...) are not data for the checks
+ * (MON_FEED_IGNORED_TOPIC) but carry the decoder's message numbering, shared with its
+ * packets, so they are unpacked for it (and for decoder_finals). */
 mon_feed_status_t mon_feed_message(mon_feed_t *f, const char *topic, size_t topic_len,
                                    const uint8_t *body, size_t len);
 
