@@ -47,5 +47,8 @@ done
 echo "== benchmark smoke run (every path runs and delivers every packet; figures: bench/run.sh) =="
 bash bench/run.sh --packets 20000 --runs 1 --no-tshark
 bash bench/monitor.sh --runs 1 --hours 3 --spacecraft 20 --cycles 20 --fleet-seconds 30
+# load: sustained TCP feed, live replay to a slow subscriber (gaps == sent - received), --no-drop
+# (each packet once); a few seconds. Full figures: bash bench/load.sh (docs/BENCHMARKS.md).
+bash bench/load.sh --smoke
 
 echo "== all tests passed =="

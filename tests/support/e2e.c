@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,36 @@ void e2e_sleep_ms(int ms) {
     }
 }
 
+/* VLEO_VALGRIND="valgrind --opt ..." (scripts/valgrind.sh): the words of the variable go in
+ * front of every program of ours (vleo-*) started, so each runs under the tool; other programs
+ * (tshark) run as they are. Returns false when nothing is put in front. */
+#define E2E_MAX_ARGS 128
+static bool wrap_argv(char *const argv[], char **out) {
+    static char words[1024];
+    const char *env = getenv("VLEO_VALGRIND");
+    const char *base = strrchr(argv[0], '/');
+    base = base != NULL ? base + 1 : argv[0];
+    if (env == NULL || env[0] == '\0' || strlen(env) >= sizeof words ||
+        strncmp(base, "vleo-", 5) != 0) {
+        return false;
+    }
+    memcpy(words, env, strlen(env) + 1);
+    size_t n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(words, " ", &save); w != NULL && n < E2E_MAX_ARGS / 2;
+         w = strtok_r(NULL, " ", &save)) {
+        out[n++] = w;
+    }
+    for (size_t i = 0; argv[i] != NULL; i++) {
+        if (n + 1 >= E2E_MAX_ARGS) {
+            return false;
+        }
+        out[n++] = argv[i];
+    }
+    out[n] = NULL;
+    return true;
+}
+
 int e2e_spawn(e2e_proc_t *p, char *const argv[]) {
     static unsigned counter;
     counter++;
@@ -52,7 +83,12 @@ int e2e_spawn(e2e_proc_t *p, char *const argv[]) {
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, p->err_path, O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
     pid_t pid;
-    rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    char *wrapped[E2E_MAX_ARGS];
+    if (wrap_argv(argv, wrapped)) {
+        rc = posix_spawnp(&pid, wrapped[0], &fa, NULL, wrapped, environ);
+    } else {
+        rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    }
     posix_spawn_file_actions_destroy(&fa);
     if (rc == 0) {
         p->pid = pid;

@@ -21,7 +21,10 @@ int64_t e2e_mono_ms(void);
 void e2e_sleep_ms(int ms);
 
 /* Start argv[0] (a path) with argv, stdin from /dev/null, stdout and stderr into fresh files
- * under /tmp. Returns 0, or an errno value (nothing is left running then). */
+ * under /tmp. Returns 0, or an errno value (nothing is left running then). With the
+ * environment variable VLEO_VALGRIND set (scripts/valgrind.sh), its space-separated words are
+ * put in front of argv when argv[0] is one of ours (vleo-*): the program runs under that tool
+ * (same process, so p->pid and signals reach the program). */
 int e2e_spawn(e2e_proc_t *p, char *const argv[]);
 
 /* Wait up to timeout_ms for the program to end. Returns its exit code (0..255), -1 if it was
