@@ -823,6 +823,39 @@ mon_state_status_t mon_state_load(mon_state_t *st, mon_monitor_t *m, mon_feed_t 
     return rc;
 }
 
+mon_state_t *mon_state_open(const char *path, const mon_config_t *cfg, double interval_s,
+                            bool reset, mon_monitor_t *m, mon_feed_t *f, int *code, char *msg,
+                            size_t msglen) {
+    char err[900];
+    uint64_t id = 0;
+    *code = VLEO_EXIT_OK;
+    mon_state_t *st = NULL;
+    if (mon_state_config_id_file(cfg, &id, err, sizeof err) != 0) {
+        *code = VLEO_EXIT_INPUT;
+    } else if ((st = mon_state_new(path, id, interval_s, err, sizeof err)) == NULL) {
+        *code = VLEO_EXIT_RUNTIME;
+    } else {
+        *code = mon_state_start(st, m, f, reset, err, sizeof err);
+    }
+    snprintf(msg, msglen, "%s%s", err,
+             *code == VLEO_EXIT_USAGE ? " (--state-reset discards it and starts afresh)" : "");
+    if (*code != VLEO_EXIT_OK)
+        mon_state_destroy(&st);
+    return st;
+}
+
+bool mon_state_checkpoint(mon_state_t *st, const mon_monitor_t *m, const mon_feed_t *f, char *msg,
+                          size_t msglen) {
+    char err[900];
+    if (mon_state_save(st, m, f, err, sizeof err) != MON_STATE_OK) {
+        uint64_t n = st->st.write_errors;
+        snprintf(msg, msglen, "%s (%llu failed snapshot(s))", err, (unsigned long long)n);
+        return (n & (n - 1)) == 0; /* the 1st, 2nd, 4th, 8th... */
+    }
+    snprintf(msg, msglen, "%s", err);
+    return err[0] != '\0';
+}
+
 int mon_state_start(mon_state_t *st, mon_monitor_t *m, mon_feed_t *f, bool reset, char *msg,
                     size_t msglen) {
     char err[768];

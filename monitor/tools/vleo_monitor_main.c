@@ -287,14 +287,9 @@ static void on_event(void *ctx, const mon_event_t *e) {
 }
 
 static void save_state(run_t *r) {
-    char err[1024];
-    if (mon_state_save(r->state, r->mon, r->feed, err, sizeof err) != MON_STATE_OK) {
-        uint64_t n = mon_state_stats(r->state)->write_errors;
-        if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, 8th... */
-            VLEO_WARN("%s (%llu failed snapshot(s))", err, (unsigned long long)n);
-    } else if (err[0]) {
-        VLEO_WARN("%s", err);
-    }
+    char msg[1024];
+    if (mon_state_checkpoint(r->state, r->mon, r->feed, msg, sizeof msg))
+        VLEO_WARN("%s", msg);
 }
 
 static void publish_stats(run_t *r, bool final) {
@@ -433,15 +428,10 @@ int main(int argc, char **argv) {
         goto done;
     }
     if (o.state_path) {
-        uint64_t id = 0;
-        rc = mon_state_config_id_file(&cfg, &id, err, sizeof err) != 0 ? VLEO_EXIT_INPUT : 0;
-        r.state = rc ? NULL : mon_state_new(o.state_path, id, o.state_interval_s, err, sizeof err);
-        if (!rc)
-            rc = r.state ? mon_state_start(r.state, r.mon, r.feed, o.state_reset, err, sizeof err)
-                         : VLEO_EXIT_RUNTIME;
-        if (rc) {
-            VLEO_ERR("--state %s%s", err,
-                     rc == VLEO_EXIT_USAGE ? " (--state-reset discards it and starts afresh)" : "");
+        r.state = mon_state_open(o.state_path, &cfg, o.state_interval_s, o.state_reset, r.mon,
+                                 r.feed, &rc, err, sizeof err);
+        if (!r.state) {
+            VLEO_ERR("--state %s", err);
             goto done;
         }
         VLEO_INFO("state %s", err);

@@ -2,9 +2,51 @@
 #include "monsynth.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "mon/atmos.h"
 #include "mon/geo.h"
+
+void ms_base_config(mon_config_t *cfg, mon_sc_cfg_t *sc, const char *name, const char *prefix) {
+    memset(cfg, 0, sizeof *cfg);
+    memset(sc, 0, sizeof *sc);
+    cfg->atmosphere.model = MON_ATMOS_JACCHIA71;
+    cfg->atmosphere.f107 = 150;
+    cfg->atmosphere.f107a = 150;
+    cfg->atmosphere.kp = 3;
+    cfg->atmosphere.kp_lag_h = 6.7;
+    cfg->atmosphere.hp_exponent = 4;
+    mon_checks_cfg_default(&cfg->checks);
+    snprintf(sc->name, sizeof sc->name, "%s", name);
+    sc->mass_kg = 65;
+    sc->drag_area_m2 = 0.45;
+    sc->drag_coefficient = 2.2;
+    sc->inclination_deg = 97.4;
+    sc->max_thrust_mn = 20;
+    sc->thrust_to_power_mn_per_kw = 55;
+    sc->max_load_w = 300;
+    sc->battery_capacity_wh = 200;
+    sc->max_discharge_w = 150;
+    sc->min_soc_pct = 30;
+    sc->min_altitude_km = 200;
+    sc->horizon_h = 24;
+    sc->stale_after_s = 120;
+    sc->checks = cfg->checks;
+    static const struct {
+        mon_role_t r;
+        const char *n;
+    } roles[] = {
+        {MON_ROLE_ALTITUDE_KM, "ALT"},         {MON_ROLE_THRUST_MN, "THRUST"},
+        {MON_ROLE_THRUST_CMD_MN, "CMD"},       {MON_ROLE_THRUSTER_ON, "ON"},
+        {MON_ROLE_THRUSTER_POWER_W, "TPOWER"}, {MON_ROLE_SOLAR_POWER_W, "SOLAR"},
+        {MON_ROLE_LOAD_POWER_W, "LOAD"},       {MON_ROLE_BATTERY_SOC_PCT, "SOC"},
+    };
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        snprintf(sc->param[roles[i].r], MON_PARAM_MAX, "%s/%s", prefix, roles[i].n);
+    cfg->spacecraft = sc;
+    cfg->n_spacecraft = 1;
+}
 
 double ms_gauss(uint64_t *state) {
     double u[2];

@@ -7,6 +7,13 @@
 
 #include "mon/config.h"
 
+/* The synthetic spacecraft's configuration: 65 kg, 0.45 m2, C_D 2.2 at 97.4 deg, a 20 mN
+ * thruster at 55 mN/kW, 300 W load limit, 200 Wh battery (150 W discharge, 30 % minimum),
+ * floor 200 km within 24 h, stale after 120 s; Jacchia 1971 with F10.7 150 and Kp 3; the
+ * default checks. Roles are the parameters PREFIX/ALT, /THRUST, /CMD, /ON, /TPOWER, /SOLAR,
+ * /LOAD and /SOC. cfg points at sc (one spacecraft). */
+void ms_base_config(mon_config_t *cfg, mon_sc_cfg_t *sc, const char *name, const char *prefix);
+
 /* Standard normal deviate from a xorshift64* state (*state must not be 0; Box-Muller over
  * two uniforms). Deterministic for a given seed. */
 double ms_gauss(uint64_t *state);

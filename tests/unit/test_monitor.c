@@ -32,44 +32,8 @@ static void on_event(void *ctx, const mon_event_t *e) {
 static int64_t T0; /* 2026-03-01T00:00:00Z */
 
 static void base_cfg(mon_config_t *cfg, mon_sc_cfg_t *sc) {
-    memset(cfg, 0, sizeof *cfg);
-    memset(sc, 0, sizeof *sc);
     cr_assert_eq(vleo_parse_iso8601("2026-03-01T00:00:00Z", &T0), 0);
-    cfg->atmosphere.model = MON_ATMOS_JACCHIA71;
-    cfg->atmosphere.f107 = 150;
-    cfg->atmosphere.f107a = 150;
-    cfg->atmosphere.kp = 3;
-    cfg->atmosphere.kp_lag_h = 6.7;
-    cfg->atmosphere.hp_exponent = 4;
-    mon_checks_cfg_default(&cfg->checks);
-    snprintf(sc->name, sizeof sc->name, "T1");
-    sc->mass_kg = 65;
-    sc->drag_area_m2 = 0.45;
-    sc->drag_coefficient = 2.2;
-    sc->inclination_deg = 97.4;
-    sc->max_thrust_mn = 20;
-    sc->thrust_to_power_mn_per_kw = 55;
-    sc->max_load_w = 300;
-    sc->battery_capacity_wh = 200;
-    sc->max_discharge_w = 150;
-    sc->min_soc_pct = 30;
-    sc->min_altitude_km = 200;
-    sc->horizon_h = 24;
-    sc->stale_after_s = 120;
-    sc->checks = cfg->checks;
-    static const struct {
-        mon_role_t r;
-        const char *n;
-    } names[] = {
-        {MON_ROLE_ALTITUDE_KM, "/T1/ALT"},         {MON_ROLE_THRUST_MN, "/T1/THRUST"},
-        {MON_ROLE_THRUST_CMD_MN, "/T1/CMD"},       {MON_ROLE_THRUSTER_ON, "/T1/ON"},
-        {MON_ROLE_THRUSTER_POWER_W, "/T1/TPOWER"}, {MON_ROLE_SOLAR_POWER_W, "/T1/SOLAR"},
-        {MON_ROLE_LOAD_POWER_W, "/T1/LOAD"},       {MON_ROLE_BATTERY_SOC_PCT, "/T1/SOC"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        snprintf(sc->param[names[i].r], MON_PARAM_MAX, "%s", names[i].n);
-    cfg->spacecraft = sc;
-    cfg->n_spacecraft = 1;
+    ms_base_config(cfg, sc, "T1", "/T1");
 }
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;

@@ -107,6 +107,20 @@ void mon_state_event_sent(mon_state_t *st, const mon_event_t *e);
 int mon_state_start(mon_state_t *st, mon_monitor_t *m, mon_feed_t *f, bool reset, char *msg,
                     size_t msglen);
 
+/* --state FILE at start-up, whole: the configuration's identity from cfg->path, the keeper
+ * (interval_s), then mon_state_start. Returns the keeper with the log line in msg, or NULL
+ * with the exit code in *code and the error in msg (a refused snapshot's ends with how
+ * --state-reset gets past it). */
+mon_state_t *mon_state_open(const char *path, const mon_config_t *cfg, double interval_s,
+                            bool reset, mon_monitor_t *m, mon_feed_t *f, int *code, char *msg,
+                            size_t msglen);
+
+/* mon_state_save for the programs' periodic and final snapshots: returns true when msg is
+ * worth a log line (a note on a snapshot written, or the 1st, 2nd, 4th, 8th... failure, with
+ * the count of failures so far), false when there is nothing to say. */
+bool mon_state_checkpoint(mon_state_t *st, const mon_monitor_t *m, const mon_feed_t *f, char *msg,
+                          size_t msglen);
+
 /* Facts of the snapshot loaded or last written. */
 uint64_t mon_state_generation(const mon_state_t *st);
 const mon_state_stats_t *mon_state_stats(const mon_state_t *st);
