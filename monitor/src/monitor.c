@@ -713,18 +713,33 @@ static const mon_alert_input_t UNKNOWN = {.level = MON_SEV_NONE, .clear = false}
 
 /* --- the checks ---------------------------------------------------------------------- */
 
+/* The orbital period (s) at a mean altitude; 250 km's when the altitude is unknown or not an
+ * orbit's (a wild telemetry value or a damaged snapshot must not make windows of years). */
+static double orbit_period_at(double alt_km) {
+    return mon_orbit_period_s(isfinite(alt_km) && alt_km > 50.0 && alt_km < 50000.0 ? alt_km
+                                                                                    : 250.0);
+}
+
+/* now + hours, saturated: a rate near zero projects a crossing centuries away, which must
+ * not overflow the time (a crossing beyond ~50 years is reported as that). */
+static int64_t after_hours(int64_t now_ns, double hours) {
+    const double max_h = 50.0 * 365.25 * 24.0;
+    double h = isfinite(hours) ? fmin(fmax(hours, 0.0), max_h) : max_h;
+    return now_ns + (int64_t)(h * 3600.0 * NS);
+}
+
 /* Means of the modelled drag and the thrust over the decay fit's window, weighted by
  * 6u(1-u) (u = 0..1 across the window): a least-squares slope over a window estimates
  * exactly this weighted mean of the rate. NaN where a quantity never appeared. */
 static void fit_weighted_means(const sc_t *s, const mon_trend_est_t *est, double *drag_mn,
                                double *thrust_mn) {
     double sw[2] = {0, 0}, sv[2] = {0, 0};
-    int64_t end = est->t_ns;
-    int64_t start = end - (int64_t)(est->span_s * NS);
+    /* in seconds as doubles: no time (even a restored one) can overflow the differences */
+    double start_s = (double)est->t_ns / NS - est->span_s;
     for (size_t k = 0; k < s->bucket_count; k++) {
         const bucket_t *b =
             &s->buckets[(s->bucket_head + s->bucket_count - 1 - k) % s->n_buckets_cap];
-        double mid = (double)(b->t0_ns - start) / NS + BUCKET_S / 2.0;
+        double mid = (double)b->t0_ns / NS - start_s + BUCKET_S / 2.0;
         if (mid < 0.0)
             break;
         double u = est->span_s > 0 ? mid / est->span_s : 0.0;
@@ -824,7 +839,7 @@ static void check_altitude(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_
         double hours = (mean - floor_km) / -rate * 24.0;
         double hours_slow = (mean - floor_km) / -slow * 24.0;
         fin.measured = hours;
-        fin.projected_ns = now_ns + (int64_t)(hours * 3600.0 * NS);
+        fin.projected_ns = after_hours(now_ns, hours);
         fin.level = hours_slow <= horizon_h / 4.0 ? MON_SEV_CRITICAL
                     : hours_slow <= horizon_h     ? MON_SEV_WARNING
                                                   : MON_SEV_NONE;
@@ -931,8 +946,7 @@ static void check_soc(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *ba
     char msg[256];
     const role_acc_t *soc = &s->role[MON_ROLE_BATTERY_SOC_PCT];
     double min_soc = sc->min_soc_pct;
-    double period = s->alt_est.valid ? s->alt_est.period_s
-                                     : mon_orbit_period_s(isfinite(s->alt_km) ? s->alt_km : 250.0);
+    double period = s->alt_est.valid ? s->alt_est.period_s : orbit_period_at(s->alt_km);
     mon_alert_input_t in = {.expected = sc->horizon_h, .threshold = sc->horizon_h};
     if (soc->last_ns && soc->last < min_soc) {
         in.level = MON_SEV_CRITICAL;
@@ -991,7 +1005,7 @@ static void check_soc(mon_monitor_t *m, sc_t *s, int64_t now_ns, const ctx_t *ba
         double hours = (low_now - min_soc) / -slope_h;
         double hours_slow = (low_now - min_soc) / -slow;
         in.measured = hours;
-        in.projected_ns = now_ns + (int64_t)(hours * 3600.0 * NS);
+        in.projected_ns = after_hours(now_ns, hours);
         in.level = hours_slow <= sc->horizon_h / 4.0 ? MON_SEV_CRITICAL
                    : hours_slow <= sc->horizon_h     ? MON_SEV_WARNING
                                                      : MON_SEV_NONE;
@@ -1184,9 +1198,7 @@ static void evaluate(mon_monitor_t *m, sc_t *s, int64_t now_ns) {
     }
     bucket_add(s, sl, soc_min, isfinite(s->density) ? s->sw.kp : NAN);
     x.alt_mean_km = s->alt_km;
-    double orbit_s = mon_orbit_period_s(isfinite(s->alt_mean_km) ? s->alt_mean_km
-                                        : isfinite(s->alt_km)    ? s->alt_km
-                                                                 : 250.0);
+    double orbit_s = orbit_period_at(isfinite(s->alt_mean_km) ? s->alt_mean_km : s->alt_km);
     window_t orbit;
     orbit_means(s, now_ns, fmax(orbit_s, c->thrust_average_s), 0.0, &orbit);
     x.drag_mn = orbit.mean[Q_DRAG];
@@ -1302,17 +1314,17 @@ static void get_alert(mon_state_in_t *in, mon_alert_t *a) {
     a->active = mon_state_get_bool(in);
     a->severity = get_sev(in);
     a->number = mon_state_get_u64(in);
-    a->onset_ns = mon_state_get_i64(in);
-    a->pending_since_ns = mon_state_get_i64(in);
+    a->onset_ns = mon_state_get_time(in);
+    a->pending_since_ns = mon_state_get_time(in);
     a->pending_level = get_sev(in);
-    a->last_event_ns = mon_state_get_i64(in);
+    a->last_event_ns = mon_state_get_time(in);
     a->last_measured = mon_state_get_f64(in);
     a->last_in.level = get_sev(in);
     a->last_in.clear = mon_state_get_bool(in);
     a->last_in.measured = mon_state_get_f64(in);
     a->last_in.expected = mon_state_get_f64(in);
     a->last_in.threshold = mon_state_get_f64(in);
-    a->last_in.projected_ns = mon_state_get_i64(in);
+    a->last_in.projected_ns = mon_state_get_time(in);
 }
 
 static void put_sw(mon_state_out_t *o, const mon_sw_values_t *v) {
@@ -1349,8 +1361,8 @@ static void get_sw(mon_state_in_t *in, mon_sw_values_t *v) {
     v->predicted = mon_state_get_bool(in);
     v->gap = mon_state_get_bool(in);
     v->beyond = mon_state_get_bool(in);
-    v->f107_day_utc_ns = mon_state_get_i64(in);
-    v->kp_day_utc_ns = mon_state_get_i64(in);
+    v->f107_day_utc_ns = mon_state_get_time(in);
+    v->kp_day_utc_ns = mon_state_get_time(in);
 }
 
 static void put_est(mon_state_out_t *o, const mon_trend_est_t *e) {
@@ -1368,7 +1380,7 @@ static void put_est(mon_state_out_t *o, const mon_trend_est_t *e) {
 
 static void get_est(mon_state_in_t *in, mon_trend_est_t *e) {
     e->valid = mon_state_get_bool(in);
-    e->t_ns = mon_state_get_i64(in);
+    e->t_ns = mon_state_get_time(in);
     e->mean = mon_state_get_f64(in);
     e->slope_per_s = mon_state_get_f64(in);
     e->slope_sigma = mon_state_get_f64(in);
@@ -1377,6 +1389,12 @@ static void get_est(mon_state_in_t *in, mon_trend_est_t *e) {
     e->n_clipped = (size_t)mon_state_get_u64(in);
     e->span_s = mon_state_get_f64(in);
     e->period_s = mon_state_get_f64(in);
+    /* a fit the monitor could have made: finite, a window and a period of at most ~4 months */
+    if (e->valid && !(isfinite(e->mean) && isfinite(e->slope_per_s) && isfinite(e->slope_sigma) &&
+                      isfinite(e->rms) && e->span_s >= 0.0 && e->span_s <= 1e7 &&
+                      e->period_s > 0.0 && e->period_s <= 1e7))
+        mon_state_in_fail(in, "a decay fit out of range (window %g s, period %g s)", e->span_s,
+                          e->period_s);
 }
 
 static void put_sc(mon_state_out_t *o, const sc_t *s) {
@@ -1480,25 +1498,25 @@ static int get_sc(mon_state_in_t *in, sc_t *s) {
     for (int r = 0; r < MON_ROLE_COUNT; r++) {
         role_acc_t *a = &s->role[r];
         a->last = mon_state_get_f64(in);
-        a->last_ns = mon_state_get_i64(in);
+        a->last_ns = mon_state_get_time(in);
         a->sum = mon_state_get_f64(in);
         a->min = mon_state_get_f64(in);
         a->n = mon_state_get_u32(in);
     }
-    s->first_ns = mon_state_get_i64(in);
-    s->next_eval_ns = mon_state_get_i64(in);
-    s->last_eval_ns = mon_state_get_i64(in);
+    s->first_ns = mon_state_get_time(in);
+    s->next_eval_ns = mon_state_get_time(in);
+    s->last_eval_ns = mon_state_get_time(in);
     s->alt_km = mon_state_get_f64(in);
     s->lat_deg = mon_state_get_f64(in);
     s->lon_deg = mon_state_get_f64(in);
     s->vrel_m_s = mon_state_get_f64(in);
     s->alt_mean_km = mon_state_get_f64(in);
-    s->alt_ns = mon_state_get_i64(in);
+    s->alt_ns = mon_state_get_time(in);
     s->have_latlon = mon_state_get_bool(in);
     s->have_vrel = mon_state_get_bool(in);
     if (!get_same(in, mon_trend_capacity(s->alt_trend), "trend capacity"))
         return -1;
-    int64_t newest = mon_state_get_i64(in);
+    int64_t newest = mon_state_get_time(in);
     uint64_t nt = mon_state_get_u64(in);
     if (nt > mon_trend_capacity(s->alt_trend)) {
         mon_state_in_fail(in, "%s: %llu trend samples in a ring of %zu", s->cfg->name,
@@ -1508,7 +1526,7 @@ static int get_sc(mon_state_in_t *in, sc_t *s) {
     mon_trend_reset(s->alt_trend);
     for (uint64_t k = 0; k < nt && !in->why; k++) {
         mon_trend_slot_t ts;
-        ts.t0_ns = mon_state_get_i64(in);
+        ts.t0_ns = mon_state_get_time(in);
         ts.dt_mean = mon_state_get_f64(in);
         ts.y_mean = mon_state_get_f64(in);
         ts.n = mon_state_get_u32(in);
@@ -1518,7 +1536,7 @@ static int get_sc(mon_state_in_t *in, sc_t *s) {
     }
     mon_trend_set_newest(s->alt_trend, newest);
     get_est(in, &s->alt_est);
-    s->next_fit_ns = mon_state_get_i64(in);
+    s->next_fit_ns = mon_state_get_time(in);
 
     if (!get_same(in, s->n_slots_cap, "slot capacity"))
         return -1;
@@ -1532,7 +1550,7 @@ static int get_sc(mon_state_in_t *in, sc_t *s) {
     s->slot_count = (size_t)ns;
     for (size_t k = 0; k < s->slot_count; k++) {
         slot_t *sl = &s->slots[k];
-        sl->t_ns = mon_state_get_i64(in);
+        sl->t_ns = mon_state_get_time(in);
         sl->have = mon_state_get_u16(in);
         for (int q = 0; q < Q_COUNT; q++)
             sl->v[q] = mon_state_get_f32(in);
@@ -1549,7 +1567,7 @@ static int get_sc(mon_state_in_t *in, sc_t *s) {
     s->bucket_count = (size_t)nb;
     for (size_t k = 0; k < s->bucket_count; k++) {
         bucket_t *b = &s->buckets[k];
-        b->t0_ns = mon_state_get_i64(in);
+        b->t0_ns = mon_state_get_time(in);
         for (int q = 0; q < Q_ORBIT; q++) {
             b->sum[q] = mon_state_get_f32(in);
             b->n[q] = mon_state_get_u16(in);
@@ -1583,9 +1601,9 @@ void mon_monitor_state_save(const mon_monitor_t *m, mon_state_out_t *o) {
 }
 
 int mon_monitor_state_load(mon_monitor_t *m, mon_state_in_t *in) {
-    m->now_ns = mon_state_get_i64(in);
-    m->start_ns = mon_state_get_i64(in);
-    m->last_tick_ns = mon_state_get_i64(in);
+    m->now_ns = mon_state_get_time(in);
+    m->start_ns = mon_state_get_time(in);
+    m->last_tick_ns = mon_state_get_time(in);
     m->next_number = mon_state_get_u64(in);
     get_stats(in, &m->st);
     if (!get_same(in, m->n_sc, "spacecraft"))

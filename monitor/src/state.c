@@ -210,6 +210,14 @@ uint64_t mon_state_get_u64(mon_state_in_t *in) {
 int64_t mon_state_get_i64(mon_state_in_t *in) {
     return (int64_t)in_le(in, 8);
 }
+int64_t mon_state_get_time(mon_state_in_t *in) {
+    int64_t t = mon_state_get_i64(in);
+    if (t != INT64_MIN && (t < -MON_STATE_TIME_MAX || t > MON_STATE_TIME_MAX)) {
+        mon_state_in_fail(in, "time %lld ns out of range", (long long)t);
+        return 0;
+    }
+    return t;
+}
 float mon_state_get_f32(mon_state_in_t *in) {
     uint32_t u = (uint32_t)in_le(in, 4);
     float v;

@@ -160,6 +160,10 @@ uint16_t mon_state_get_u16(mon_state_in_t *in);
 uint32_t mon_state_get_u32(mon_state_in_t *in);
 uint64_t mon_state_get_u64(mon_state_in_t *in);
 int64_t mon_state_get_i64(mon_state_in_t *in);
+/* A time (UTC Unix ns): 0 and INT64_MIN (unset) or within +-MON_STATE_TIME_MAX; anything
+ * else fails the load (no restored time can overflow the monitor's differences). */
+#define MON_STATE_TIME_MAX 4000000000000000000LL /* ns: years 1843-2096 */
+int64_t mon_state_get_time(mon_state_in_t *in);
 float mon_state_get_f32(mon_state_in_t *in);
 double mon_state_get_f64(mon_state_in_t *in);
 bool mon_state_get_bool(mon_state_in_t *in); /* a u8 that must be 0 or 1 */
