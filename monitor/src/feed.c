@@ -338,7 +338,7 @@ int mon_feed_state_load(mon_feed_t *f, mon_state_in_t *in) {
     }
     for (size_t k = 0; k < f->n_sc; k++) {
         struct mark *mk = &f->mark[k];
-        mk->last_ns = mon_state_get_i64(in);
+        mk->last_ns = mon_state_get_time(in);
         mk->n_at_last = mon_state_get_u64(in);
         mk->skip_ns = mk->last_ns;
         mk->skip_at = mk->n_at_last;
