@@ -15,30 +15,15 @@
 #define ATMOS VLEO_MON_BIN_DIR "/vleo-atmos"
 #define RUN_TIMEOUT_MS 20000
 
-/* One run: exit code, stdout and stderr (malloc'd, NUL-terminated). */
-typedef struct {
-    int code;
-    char *out;
-    char *err;
-} run_t;
+typedef e2e_run_t run_t;
 
 static run_t run(char *const argv[]) {
-    e2e_proc_t p = {0};
-    cr_assert_eq(e2e_spawn(&p, argv), 0, "cannot start %s", argv[0]);
-    run_t r;
-    r.code = e2e_wait(&p, RUN_TIMEOUT_MS);
-    r.out = e2e_slurp(p.out_path, NULL);
-    r.err = e2e_slurp(p.err_path, NULL);
-    e2e_cleanup(&p);
-    cr_assert_not_null(r.out);
-    cr_assert_not_null(r.err);
+    run_t r = e2e_run(argv, RUN_TIMEOUT_MS);
+    cr_assert(r.code != -1 && r.out && r.err, "cannot run %s", argv[0]);
     return r;
 }
 
-static void run_free(run_t *r) {
-    free(r->out);
-    free(r->err);
-}
+#define run_free e2e_run_free
 
 /* The number after "key": in json (the first occurrence). */
 static double json_num(const char *json, const char *key) {

@@ -56,29 +56,15 @@ static void teardown(void) {
 
 TestSuite(sim_cli, .init = setup, .fini = teardown, .timeout = 60);
 
-typedef struct {
-    int code;
-    char *out;
-    char *err;
-} run_t;
+typedef e2e_run_t run_t;
 
 static run_t run(char *const argv[]) {
-    e2e_proc_t p = {0};
-    cr_assert_eq(e2e_spawn(&p, argv), 0, "cannot start %s", argv[0]);
-    run_t r;
-    r.code = e2e_wait(&p, RUN_TIMEOUT_MS);
-    r.out = e2e_slurp(p.out_path, NULL);
-    r.err = e2e_slurp(p.err_path, NULL);
-    e2e_cleanup(&p);
-    cr_assert_not_null(r.out);
-    cr_assert_not_null(r.err);
+    run_t r = e2e_run(argv, RUN_TIMEOUT_MS);
+    cr_assert(r.code != -1 && r.out && r.err, "cannot run %s", argv[0]);
     return r;
 }
 
-static void run_free(run_t *r) {
-    free(r->out);
-    free(r->err);
-}
+#define run_free e2e_run_free
 
 /* Half an hour of the tiny scenario: 180 GNSS (62 octets), 60 PROP (30), 60 EPS (26) and 30
  * idle (22) packets. */

@@ -279,3 +279,21 @@ const char *e2e_json_str(const char *line, const char *key, char *buf, size_t ca
     buf[n] = '\0';
     return buf;
 }
+
+e2e_run_t e2e_run(char *const argv[], int timeout_ms) {
+    e2e_run_t r = {.code = -1};
+    e2e_proc_t p = {0};
+    if (e2e_spawn(&p, argv) != 0)
+        return r;
+    r.code = e2e_wait(&p, timeout_ms);
+    r.out = e2e_slurp(p.out_path, NULL);
+    r.err = e2e_slurp(p.err_path, NULL);
+    e2e_cleanup(&p);
+    return r;
+}
+
+void e2e_run_free(e2e_run_t *r) {
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}

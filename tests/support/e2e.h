@@ -46,6 +46,17 @@ char *e2e_slurp(const char *path, size_t *len);
 /* Number of '\n'-terminated lines in s. */
 size_t e2e_count_lines(const char *s);
 
+/* A program run to its end: exit code (as e2e_wait; -1 when it could not be started),
+ * stdout and stderr (malloc'd, NUL-terminated; NULL when unreadable). */
+typedef struct {
+    int code;
+    char *out;
+    char *err;
+} e2e_run_t;
+
+e2e_run_t e2e_run(char *const argv[], int timeout_ms);
+void e2e_run_free(e2e_run_t *r);
+
 /* The string value of "key":"..." in a JSON line (its first occurrence, no unescaping) into
  * buf (cap > 0); "" when absent. Returns buf. */
 const char *e2e_json_str(const char *line, const char *key, char *buf, size_t cap);
